@@ -1,0 +1,8 @@
+#pragma once
+// Each bench file registers its benchmarks for the paths this CPU supports.
+namespace xnor::bench {
+
+void register_roofline_benchmarks();
+void register_bgemm_benchmarks();
+
+}  // namespace xnor::bench

@@ -1,0 +1,16 @@
+// build/xnor-bench: Google Benchmark over xnor's kernels; the context names the CPU paths.
+#include <benchmark/benchmark.h>
+
+#include "bench/benchmarks.hpp"
+#include "xnor/cpu_path.hpp"
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::AddCustomContext("xnor_paths", xnor::describe_paths());
+  xnor::bench::register_roofline_benchmarks();
+  xnor::bench::register_bgemm_benchmarks();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,33 @@
+#pragma once
+// Register-resident ceilings: each path's XOR + popcount + accumulate loop with every operand in registers,
+// shaped like that path's bgemm tile (bench/roofline_<path>.cpp). bgemm rows report their throughput as a
+// share of this ceiling, measured in the same process.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "xnor/cpu_path.hpp"
+
+namespace xnor::bench {
+
+struct Roofline {
+  // Runs `iterations` iterations; returns a value that depends on every count (so nothing is optimized away).
+  std::uint64_t (*run)(std::size_t iterations);
+  double bit_macs_per_iteration;
+};
+
+std::uint64_t roofline_scalar(std::size_t iterations);  // 2 x 4 words of 64 bits per iteration
+#if defined(__x86_64__)
+std::uint64_t roofline_avx2(std::size_t iterations);    // 4 x 2 vectors of 256 bits
+std::uint64_t roofline_avx512(std::size_t iterations);  // 4 x 4 vectors of 512 bits
+#endif
+#if defined(__aarch64__)
+std::uint64_t roofline_neon(std::size_t iterations);    // 4 x 4 vectors of 128 bits
+#endif
+
+std::optional<Roofline> roofline_for(Path path);
+
+// The path's ceiling in bit-MAC/s, measured once per process (median of several timed runs).
+double roofline_rate(Path path);
+
+}  // namespace xnor::bench

@@ -1,0 +1,116 @@
+// The AVX2 path: no vector popcount, so bytes are counted by nibble lookup (VPSHUFB), summed as bytes for
+// up to 31 words of K (31 x 8 < 256), then widened to 64 bits with VPSADBW.
+#include <immintrin.h>
+
+#include "bitops/kernels.hpp"
+#include "xnor/bgemm.hpp"
+
+#pragma GCC push_options
+#pragma GCC target("avx2,popcnt")
+#include "bitops/loops.hpp"
+
+namespace xnor::detail {
+namespace {
+
+constexpr std::size_t panel_width = BgemmWeights::panel_width;
+constexpr std::size_t sub_panel = 8;        // weight rows per tile: two vectors of four words
+constexpr std::size_t words_per_flush = 31;  // byte counts grow by at most 8 per word
+
+std::uint64_t pack_word_float(const float* values) {
+  const __m256 zero = _mm256_setzero_ps();
+  std::uint64_t word = 0;
+  for (int i = 0; i < 8; ++i) {
+    const __m256 negative = _mm256_cmp_ps(_mm256_loadu_ps(values + 8 * i), zero, _CMP_LT_OQ);
+    word |= static_cast<std::uint64_t>(_mm256_movemask_ps(negative)) << (8 * i);
+  }
+  return word;
+}
+
+// reference::pack_signs_float
+void pack_float(const float* values, std::size_t pixels, std::size_t channels, std::uint64_t* bits) {
+  pack_pixels(values, pixels, channels, bits, 0.0f, pack_word_float);
+}
+
+// reference::pack_signs_int8
+void pack_int8(const std::int8_t* values, std::int8_t zero_point, std::size_t pixels, std::size_t channels,
+               std::uint64_t* bits) {
+  const __m256i zp = _mm256_set1_epi8(zero_point);
+  pack_pixels(values, pixels, channels, bits, zero_point, [zp](const std::int8_t* v) {
+    const auto low = static_cast<std::uint32_t>(_mm256_movemask_epi8(
+        _mm256_cmpgt_epi8(zp, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v)))));
+    const auto high = static_cast<std::uint32_t>(_mm256_movemask_epi8(
+        _mm256_cmpgt_epi8(zp, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + 32)))));
+    return static_cast<std::uint64_t>(high) << 32 | low;
+  });
+}
+
+// Per-byte popcount of x, by looking up each nibble.
+inline __m256i popcount_bytes(__m256i x, __m256i nibble_counts, __m256i low_nibble) {
+  const __m256i low = _mm256_shuffle_epi8(nibble_counts, _mm256_and_si256(x, low_nibble));
+  const __m256i high = _mm256_shuffle_epi8(nibble_counts, _mm256_and_si256(_mm256_srli_epi16(x, 4), low_nibble));
+  return _mm256_add_epi8(low, high);
+}
+
+// reference::bgemm on a panel, in tiles of R rows x 8 weight rows (byte accumulators in registers).
+void bgemm_panel(const BgemmPanelArgs& p) {
+  const __m256i nibble_counts = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,  //
+                                                 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i low_nibble = _mm256_set1_epi8(0x0f);
+  for (std::size_t j0 = 0; j0 < p.n_valid; j0 += sub_panel) {
+    for_row_blocks<4>(p.m, [&]<int R>(std::size_t m0) {
+      __m256i total[R][2];
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) total[r][0] = total[r][1] = _mm256_setzero_si256();
+      const std::uint64_t* a = p.a + m0 * p.lda;
+      for (std::size_t k0 = 0; k0 < p.words; k0 += words_per_flush) {
+        const std::size_t k_end = std::min(p.words, k0 + words_per_flush);
+        __m256i bytes[R][2];
+#pragma GCC unroll 4
+        for (int r = 0; r < R; ++r) bytes[r][0] = bytes[r][1] = _mm256_setzero_si256();
+        const std::uint64_t* b = p.panel + k0 * panel_width + j0;
+        for (std::size_t k = k0; k < k_end; ++k, b += panel_width) {
+          const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b));
+          const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 4));
+#pragma GCC unroll 4
+          for (int r = 0; r < R; ++r) {
+            const __m256i av = _mm256_set1_epi64x(static_cast<long long>(a[r * p.lda + k]));
+            bytes[r][0] = _mm256_add_epi8(bytes[r][0], popcount_bytes(_mm256_xor_si256(av, b0), nibble_counts, low_nibble));
+            bytes[r][1] = _mm256_add_epi8(bytes[r][1], popcount_bytes(_mm256_xor_si256(av, b1), nibble_counts, low_nibble));
+          }
+        }
+#pragma GCC unroll 4
+        for (int r = 0; r < R; ++r) {
+          total[r][0] = _mm256_add_epi64(total[r][0], _mm256_sad_epu8(bytes[r][0], _mm256_setzero_si256()));
+          total[r][1] = _mm256_add_epi64(total[r][1], _mm256_sad_epu8(bytes[r][1], _mm256_setzero_si256()));
+        }
+      }
+      // Counts fit in 32 bits: keep the low half of each 64-bit lane, eight lanes in order.
+      const __m256i low_halves = _mm256_setr_epi32(0, 2, 4, 6, 0, 0, 0, 0);
+      const std::size_t valid = std::min(sub_panel, p.n_valid - j0);
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) {
+        const __m256i counts = _mm256_permute2x128_si256(_mm256_permutevar8x32_epi32(total[r][0], low_halves),
+                                                         _mm256_permutevar8x32_epi32(total[r][1], low_halves), 0x20);
+        std::int32_t* c = p.c + (m0 + r) * p.ldc + j0;
+        if (valid == sub_panel) {
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(c), counts);
+        } else {
+          alignas(32) std::int32_t lanes[sub_panel];
+          _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), counts);
+          std::copy(lanes, lanes + valid, c);
+        }
+      }
+    });
+  }
+}
+
+}  // namespace
+
+const BitKernels& avx2_kernels() {
+  static const BitKernels kernels{Path::avx2, pack_float, pack_int8, bgemm_panel};
+  return kernels;
+}
+
+}  // namespace xnor::detail
+
+#pragma GCC pop_options

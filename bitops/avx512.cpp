@@ -1,0 +1,86 @@
+// The AVX-512 path: VPOPCNTDQ counts the bits of eight 64-bit words in one instruction.
+#include <immintrin.h>
+
+#include "bitops/kernels.hpp"
+#include "xnor/bgemm.hpp"
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx512vpopcntdq,popcnt")
+#include "bitops/loops.hpp"
+
+namespace xnor::detail {
+namespace {
+
+constexpr std::size_t panel_width = BgemmWeights::panel_width;
+constexpr int vectors_per_panel = panel_width / 8;
+
+std::uint64_t pack_word_float(const float* values) {
+  const __m512 zero = _mm512_setzero_ps();
+  std::uint64_t word = 0;
+  for (int i = 0; i < 4; ++i) {
+    const __mmask16 negative = _mm512_cmp_ps_mask(_mm512_loadu_ps(values + 16 * i), zero, _CMP_LT_OQ);
+    word |= static_cast<std::uint64_t>(negative) << (16 * i);
+  }
+  return word;
+}
+
+// reference::pack_signs_float
+void pack_float(const float* values, std::size_t pixels, std::size_t channels, std::uint64_t* bits) {
+  pack_pixels(values, pixels, channels, bits, 0.0f, pack_word_float);
+}
+
+// reference::pack_signs_int8
+void pack_int8(const std::int8_t* values, std::int8_t zero_point, std::size_t pixels, std::size_t channels,
+               std::uint64_t* bits) {
+  const __m512i zp = _mm512_set1_epi8(zero_point);
+  pack_pixels(values, pixels, channels, bits, zero_point, [zp](const std::int8_t* v) {
+    return static_cast<std::uint64_t>(_mm512_cmplt_epi8_mask(_mm512_loadu_si512(v), zp));
+  });
+}
+
+// reference::bgemm on a panel. A tile is R rows x 32 weight rows: per word of K, the 32 weight words are
+// four vectors, each A word is broadcast, and R x 4 accumulators of 64-bit counts stay in registers.
+// Counting along N rather than K needs no horizontal sums, which matters for K of a few hundred bits.
+void bgemm_panel(const BgemmPanelArgs& p) {
+  for_row_blocks<4>(p.m, [&]<int R>(std::size_t m0) {
+    __m512i acc[R][vectors_per_panel];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+      for (int j = 0; j < vectors_per_panel; ++j) acc[r][j] = _mm512_setzero_si512();
+    }
+    const std::uint64_t* a = p.a + m0 * p.lda;
+    const std::uint64_t* b = p.panel;
+    for (std::size_t k = 0; k < p.words; ++k, b += panel_width) {
+      __m512i bv[vectors_per_panel];
+#pragma GCC unroll 4
+      for (int j = 0; j < vectors_per_panel; ++j) bv[j] = _mm512_loadu_si512(b + 8 * j);
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) {
+        const __m512i av = _mm512_set1_epi64(static_cast<long long>(a[r * p.lda + k]));
+#pragma GCC unroll 4
+        for (int j = 0; j < vectors_per_panel; ++j) {
+          acc[r][j] = _mm512_add_epi64(acc[r][j], _mm512_popcnt_epi64(_mm512_xor_si512(av, bv[j])));
+        }
+      }
+    }
+#pragma GCC unroll 4
+    for (int j = 0; j < vectors_per_panel; ++j) {
+      const std::size_t valid = p.n_valid > 8u * j ? std::min<std::size_t>(8, p.n_valid - 8u * j) : 0;
+      const __mmask8 store = static_cast<__mmask8>((1u << valid) - 1u);
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) _mm512_mask_cvtepi64_storeu_epi32(p.c + (m0 + r) * p.ldc + 8 * j, store, acc[r][j]);
+    }
+  });
+}
+
+}  // namespace
+
+const BitKernels& avx512_kernels() {
+  static const BitKernels kernels{Path::avx512, pack_float, pack_int8, bgemm_panel};
+  return kernels;
+}
+
+}  // namespace xnor::detail
+
+#pragma GCC pop_options

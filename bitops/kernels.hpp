@@ -1,0 +1,47 @@
+#pragma once
+// The table of kernels one CPU path provides. Each path lives in its own translation unit
+// (bitops/<path>.cpp) compiled for its instruction set; src/cpu_path.cpp picks the table at run time.
+// Every entry computes exactly what the matching function in bitops/reference.hpp computes.
+#include <cstddef>
+#include <cstdint>
+
+#include "xnor/cpu_path.hpp"
+
+namespace xnor::detail {
+
+// One weight panel (BgemmWeights::panel_width rows, word-interleaved) against M rows of A.
+struct BgemmPanelArgs {
+  const std::uint64_t* a;      // M rows of `words` words, row stride lda
+  std::size_t lda;
+  std::size_t m;
+  const std::uint64_t* panel;  // [words][panel_width]
+  std::size_t words;
+  std::size_t n_valid;         // rows of the panel to store (the rest are zero padding)
+  std::int32_t* c;             // C for this panel's first column, row stride ldc
+  std::size_t ldc;
+};
+
+struct BitKernels {
+  Path path;
+  // reference_pack_signs
+  void (*pack_float)(const float* values, std::size_t pixels, std::size_t channels, std::uint64_t* bits);
+  // reference_pack_signs (int8)
+  void (*pack_int8)(const std::int8_t* values, std::int8_t zero_point, std::size_t pixels, std::size_t channels,
+                    std::uint64_t* bits);
+  // reference_bgemm, one panel at a time
+  void (*bgemm_panel)(const BgemmPanelArgs& args);
+};
+
+const BitKernels& scalar_kernels();
+#if defined(__x86_64__)
+const BitKernels& avx2_kernels();
+const BitKernels& avx512_kernels();
+#endif
+#if defined(__aarch64__)
+const BitKernels& neon_kernels();
+#endif
+
+// The kernels of `path`; throws std::runtime_error if this binary or CPU cannot run it.
+const BitKernels& kernels_for(Path path);
+
+}  // namespace xnor::detail

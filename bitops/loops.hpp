@@ -1,0 +1,50 @@
+#pragma once
+// Loop skeletons shared by the per-path kernels. A path's translation unit includes this after its
+// `#pragma GCC target(...)`, so these loops are compiled for that instruction set and inline the path's
+// word and tile functions. The functors come from anonymous namespaces, so each instantiation is local
+// to its translation unit and no AVX-512 code can leak into a generic symbol.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace xnor::detail {
+
+// Packs pixel by pixel (see bitpack.hpp). pack_word(const T* values) packs 64 values into one word; the
+// last, partial word of a pixel is packed from a copy filled up with `pad`, a value that packs as bit 0.
+template <class T, class PackWord>
+inline void pack_pixels(const T* values, std::size_t pixels, std::size_t channels, std::uint64_t* bits, T pad,
+                        PackWord pack_word) {
+  const std::size_t full = channels / 64;
+  const std::size_t rest = channels % 64;
+  for (std::size_t p = 0; p < pixels; ++p, values += channels) {
+    for (std::size_t w = 0; w < full; ++w) *bits++ = pack_word(values + 64 * w);
+    if (rest != 0) {
+      T padded[64];
+      std::fill(padded, padded + 64, pad);
+      std::memcpy(padded, values + 64 * full, rest * sizeof(T));
+      *bits++ = pack_word(padded);
+    }
+  }
+}
+
+template <int R, class Tile>
+inline void run_tail_block(std::size_t rows, std::size_t m0, Tile& tile) {
+  if constexpr (R > 0) {
+    if (rows == R) {
+      tile.template operator()<R>(m0);
+    } else {
+      run_tail_block<R - 1>(rows, m0, tile);
+    }
+  }
+}
+
+// Calls tile.operator()<R>(m0) over M rows in blocks of R = MR rows, then once with the remainder.
+template <int MR, class Tile>
+inline void for_row_blocks(std::size_t m, Tile tile) {
+  std::size_t m0 = 0;
+  for (; m0 + MR <= m; m0 += MR) tile.template operator()<MR>(m0);
+  run_tail_block<MR - 1>(m - m0, m0, tile);
+}
+
+}  // namespace xnor::detail

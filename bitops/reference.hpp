@@ -1,0 +1,44 @@
+#pragma once
+// The reference kernels: the specification every optimized path is tested against, written for clarity.
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+
+#include "xnor/bitpack.hpp"
+
+namespace xnor::reference {
+
+// See bitpack.hpp: bit 1 where the value is negative, padding bits 0.
+template <class T, class IsNegative>
+void pack_signs(const T* values, std::size_t pixels, std::size_t channels, std::uint64_t* bits, IsNegative negative) {
+  const std::size_t words = words_for_bits(channels);
+  for (std::size_t p = 0; p < pixels; ++p) {
+    for (std::size_t w = 0; w < words; ++w) bits[p * words + w] = 0;
+    for (std::size_t c = 0; c < channels; ++c) {
+      if (negative(values[p * channels + c])) bits[p * words + c / bits_per_word] |= std::uint64_t{1} << (c % bits_per_word);
+    }
+  }
+}
+
+inline void pack_signs_float(const float* values, std::size_t pixels, std::size_t channels, std::uint64_t* bits) {
+  pack_signs(values, pixels, channels, bits, [](float v) { return v < 0.0f; });
+}
+
+inline void pack_signs_int8(const std::int8_t* values, std::int8_t zero_point, std::size_t pixels, std::size_t channels,
+                            std::uint64_t* bits) {
+  pack_signs(values, pixels, channels, bits, [zero_point](std::int8_t q) { return q < zero_point; });
+}
+
+// C[m][n] = sum over w < words of popcount(A[m][w] XOR B[n][w]); A and B row-major.
+inline void bgemm(const std::uint64_t* a, std::size_t m, std::size_t lda, const std::uint64_t* b, std::size_t n,
+                  std::size_t words, std::int32_t* c, std::size_t ldc) {
+  for (std::size_t i = 0; i < m; ++i) {
+    for (std::size_t j = 0; j < n; ++j) {
+      std::int32_t count = 0;
+      for (std::size_t w = 0; w < words; ++w) count += std::popcount(a[i * lda + w] ^ b[j * words + w]);
+      c[i * ldc + j] = count;
+    }
+  }
+}
+
+}  // namespace xnor::reference

@@ -1,0 +1,92 @@
+#include <doctest/doctest.h>
+
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include "bitops/reference.hpp"
+#include "tests/support.hpp"
+#include "xnor/bgemm.hpp"
+
+using namespace xnor;
+
+namespace {
+
+constexpr std::int32_t canary = -7;
+
+// Runs bgemm on `path` for one shape with padded strides and checks it against the reference exactly,
+// including that nothing outside C's M x N block is written.
+void check_shape(Path path, std::mt19937_64& rng, std::size_t m, std::size_t n, std::size_t k_bits) {
+  CAPTURE(path_name(path));
+  CAPTURE(m);
+  CAPTURE(n);
+  CAPTURE(k_bits);
+  const std::size_t words = words_for_bits(k_bits);
+  const std::size_t lda = words + rng() % 3;
+  const std::size_t ldc = n + rng() % 3;
+  const auto a = test::random_bit_rows(rng, m, k_bits, lda);
+  const auto b = test::random_bit_rows(rng, n, k_bits, words);
+  std::vector<std::int32_t> expected(m * ldc, canary);
+  std::vector<std::int32_t> actual(m * ldc, canary);
+  reference::bgemm(a.data(), m, lda, b.data(), n, words, expected.data(), ldc);
+  bgemm(a, m, lda, BgemmWeights(b, n, words), actual, ldc, path);
+  CHECK(actual == expected);
+}
+
+}  // namespace
+
+TEST_CASE("bgemm: every path equals the reference on shapes straddling words and tiles") {
+  std::mt19937_64 rng(test::seed());
+  const std::size_t k_bits[] = {1, 2, 63, 64, 65, 127, 128, 129, 575, 576, 577, 1152, 1200};
+  const std::size_t ms[] = {1, 3, 4, 5, 9};
+  const std::size_t ns[] = {1, 8, 31, 32, 33, 65};
+  for (Path path : supported_path_list()) {
+    for (std::size_t k : k_bits) {
+      for (std::size_t m : ms) {
+        for (std::size_t n : ns) check_shape(path, rng, m, n, k);
+      }
+    }
+  }
+}
+
+TEST_CASE("bgemm: every path equals the reference on random shapes") {
+  std::mt19937_64 rng(test::seed() + 1);
+  for (int i = 0; i < 60; ++i) {
+    const std::size_t m = 1 + rng() % 40;
+    const std::size_t n = 1 + rng() % 100;
+    const std::size_t k = 1 + rng() % 1200;
+    for (Path path : supported_path_list()) check_shape(path, rng, m, n, k);
+  }
+}
+
+TEST_CASE("bgemm: long K (more words than the AVX2 byte counters hold between flushes)") {
+  std::mt19937_64 rng(test::seed() + 2);
+  for (Path path : supported_path_list()) check_shape(path, rng, 5, 40, 64 * 70 + 5);
+}
+
+TEST_CASE("the reference's count gives the ±1 dot product: K - 2 * count") {
+  std::mt19937_64 rng(test::seed() + 3);
+  for (std::size_t k : {1, 64, 65, 300}) {
+    CAPTURE(k);
+    const std::size_t words = words_for_bits(k);
+    const auto a = test::random_bit_rows(rng, 1, k, words);
+    const auto b = test::random_bit_rows(rng, 1, k, words);
+    std::vector<float> a_signs(k), b_signs(k);
+    unpack_signs(a, 1, k, a_signs);
+    unpack_signs(b, 1, k, b_signs);
+    float dot = 0.0f;
+    for (std::size_t i = 0; i < k; ++i) dot += a_signs[i] * b_signs[i];
+    std::int32_t count = 0;
+    reference::bgemm(a.data(), 1, words, b.data(), 1, words, &count, 1);
+    CHECK(static_cast<float>(static_cast<std::int32_t>(k) - 2 * count) == dot);
+  }
+}
+
+TEST_CASE("bgemm refuses inconsistent sizes") {
+  const std::vector<std::uint64_t> rows(6);
+  CHECK_THROWS_WITH_AS(BgemmWeights(rows, 4, 2), doctest::Contains("need 8 words, got 6"), std::invalid_argument);
+  const BgemmWeights weights(rows, 3, 2);
+  std::vector<std::int32_t> c(3);
+  const std::vector<std::uint64_t> a(3);
+  CHECK_THROWS_AS(bgemm(a, 2, 2, weights, c, 3), std::invalid_argument);
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what xnor needs on Debian 12 with apt-get: idempotent, non-interactive, nothing outside the
+# package registry. Usage: tools/setup.sh [base|arm|peers|all]... (default: all)
+set -euo pipefail
+
+base=(cmake g++ make xtensor-dev libxsimd-dev libcereal-dev doctest-dev libbenchmark-dev libstb-dev)
+arm=(g++-aarch64-linux-gnu qemu-user-static libbenchmark-dev:arm64)
+peers=(libdnnl-dev libxnnpack-dev)
+
+wanted=()
+for group in "${@:-all}"; do
+  case "$group" in
+    base) wanted+=("${base[@]}") ;;
+    arm) wanted+=("${arm[@]}") ;;
+    peers) wanted+=("${peers[@]}") ;;
+    all) wanted+=("${base[@]}" "${arm[@]}" "${peers[@]}") ;;
+    *) echo "setup.sh: unknown group '$group' (base|arm|peers|all)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed' || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+if printf '%s\n' "${missing[@]}" | grep -q ':arm64$' && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  $sudo dpkg --add-architecture arm64
+fi
+echo "setup.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
