@@ -1,6 +1,6 @@
 #pragma once
 // The table of kernels one CPU path provides. Each path lives in its own translation unit
-// (bitops/<path>.cpp) compiled for its instruction set; src/cpu_path.cpp picks the table at run time.
+// (bitops/kernels_<path>.cpp) compiled for its instruction set; src/cpu_path.cpp picks the table at run time.
 // Every entry computes exactly what the matching function in bitops/reference.hpp computes.
 #include <cstddef>
 #include <cstdint>
