@@ -4,5 +4,6 @@ namespace xnor::bench {
 
 void register_roofline_benchmarks();
 void register_bgemm_benchmarks();
+void register_binary_conv_benchmarks();
 
 }  // namespace xnor::bench

@@ -23,13 +23,16 @@ struct BgemmPanelArgs {
 
 struct BitKernels {
   Path path;
-  // reference_pack_signs
+  // reference::pack_signs_float
   void (*pack_float)(const float* values, std::size_t pixels, std::size_t channels, std::uint64_t* bits);
-  // reference_pack_signs (int8)
+  // reference::pack_signs_int8
   void (*pack_int8)(const std::int8_t* values, std::int8_t zero_point, std::size_t pixels, std::size_t channels,
                     std::uint64_t* bits);
-  // reference_bgemm, one panel at a time
+  // reference::bgemm, one panel at a time
   void (*bgemm_panel)(const BgemmPanelArgs& args);
+  // reference::dots_to_bits
+  void (*dots_to_bits)(const std::int32_t* counts, std::size_t n, std::int32_t k_bits, const std::int32_t* correction,
+                       const std::int32_t* low, const std::int32_t* high, std::uint64_t* bits);
 };
 
 const BitKernels& scalar_kernels();

@@ -3,7 +3,9 @@
 #include <immintrin.h>
 
 #include "bitops/kernels.hpp"
+#include "bitops/reference.hpp"
 #include "xnor/bgemm.hpp"
+#include "xnor/bitpack.hpp"
 
 #pragma GCC push_options
 #pragma GCC target("avx2,popcnt")
@@ -104,10 +106,33 @@ void bgemm_panel(const BgemmPanelArgs& p) {
   }
 }
 
+inline __m256i load8(const std::int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+
+// reference::dots_to_bits, 8 channels per step; the last, partial step by the reference.
+void dots_to_bits(const std::int32_t* counts, std::size_t n, std::int32_t k_bits, const std::int32_t* correction,
+                  const std::int32_t* low, const std::int32_t* high, std::uint64_t* bits) {
+  const __m256i k = _mm256_set1_epi32(k_bits);
+  const std::size_t full = n / 8 * 8;
+  for (std::size_t w = 0; w < words_for_bits(n); ++w) bits[w] = 0;
+  for (std::size_t i = 0; i < full; i += 8) {
+    __m256i d = _mm256_sub_epi32(k, _mm256_slli_epi32(load8(counts + i), 1));
+    if (correction != nullptr) d = _mm256_sub_epi32(d, load8(correction + i));
+    const __m256i outside = _mm256_or_si256(_mm256_cmpgt_epi32(load8(low + i), d), _mm256_cmpgt_epi32(d, load8(high + i)));
+    const auto negative = static_cast<std::uint64_t>(~_mm256_movemask_ps(_mm256_castsi256_ps(outside)) & 0xff);
+    bits[i / 64] |= negative << (i % 64);
+  }
+  if (full < n) {
+    std::uint64_t rest[2];
+    reference::dots_to_bits(counts + full, n - full, k_bits, correction != nullptr ? correction + full : nullptr,
+                            low + full, high + full, rest);
+    bits[full / 64] |= rest[0] << (full % 64);
+  }
+}
+
 }  // namespace
 
 const BitKernels& avx2_kernels() {
-  static const BitKernels kernels{Path::avx2, pack_float, pack_int8, bgemm_panel};
+  static const BitKernels kernels{Path::avx2, pack_float, pack_int8, bgemm_panel, dots_to_bits};
   return kernels;
 }
 

@@ -3,6 +3,7 @@
 
 #include "bitops/kernels.hpp"
 #include "xnor/bgemm.hpp"
+#include "xnor/bitpack.hpp"
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx512vpopcntdq,popcnt")
@@ -74,10 +75,27 @@ void bgemm_panel(const BgemmPanelArgs& p) {
   });
 }
 
+// reference::dots_to_bits, 16 channels per step.
+void dots_to_bits(const std::int32_t* counts, std::size_t n, std::int32_t k_bits, const std::int32_t* correction,
+                  const std::int32_t* low, const std::int32_t* high, std::uint64_t* bits) {
+  const __m512i k = _mm512_set1_epi32(k_bits);
+  for (std::size_t w = 0; w < words_for_bits(n); ++w) bits[w] = 0;
+  for (std::size_t i = 0; i < n; i += 16) {
+    const __mmask16 valid = n - i >= 16 ? __mmask16(0xffff) : static_cast<__mmask16>((1u << (n - i)) - 1u);
+    const __m512i count = _mm512_maskz_loadu_epi32(valid, counts + i);
+    __m512i d = _mm512_sub_epi32(k, _mm512_add_epi32(count, count));
+    if (correction != nullptr) d = _mm512_sub_epi32(d, _mm512_maskz_loadu_epi32(valid, correction + i));
+    const __mmask16 negative =
+        _mm512_mask_cmple_epi32_mask(_mm512_mask_cmpge_epi32_mask(valid, d, _mm512_maskz_loadu_epi32(valid, low + i)), d,
+                                     _mm512_maskz_loadu_epi32(valid, high + i));
+    bits[i / 64] |= static_cast<std::uint64_t>(negative) << (i % 64);
+  }
+}
+
 }  // namespace
 
 const BitKernels& avx512_kernels() {
-  static const BitKernels kernels{Path::avx512, pack_float, pack_int8, bgemm_panel};
+  static const BitKernels kernels{Path::avx512, pack_float, pack_int8, bgemm_panel, dots_to_bits};
   return kernels;
 }
 

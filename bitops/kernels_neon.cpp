@@ -3,7 +3,9 @@
 
 #include "bitops/kernels.hpp"
 #include "bitops/loops.hpp"
+#include "bitops/reference.hpp"
 #include "xnor/bgemm.hpp"
+#include "xnor/bitpack.hpp"
 
 namespace xnor::detail {
 namespace {
@@ -93,10 +95,31 @@ void bgemm_panel(const BgemmPanelArgs& p) {
   }
 }
 
+// reference::dots_to_bits, 4 channels per step; the last, partial step by the reference.
+void dots_to_bits(const std::int32_t* counts, std::size_t n, std::int32_t k_bits, const std::int32_t* correction,
+                  const std::int32_t* low, const std::int32_t* high, std::uint64_t* bits) {
+  const int32x4_t k = vdupq_n_s32(k_bits);
+  const uint32x4_t lane_bits = {1, 2, 4, 8};
+  const std::size_t full = n / 4 * 4;
+  for (std::size_t w = 0; w < words_for_bits(n); ++w) bits[w] = 0;
+  for (std::size_t i = 0; i < full; i += 4) {
+    int32x4_t d = vsubq_s32(k, vshlq_n_s32(vld1q_s32(counts + i), 1));
+    if (correction != nullptr) d = vsubq_s32(d, vld1q_s32(correction + i));
+    const uint32x4_t negative = vandq_u32(vcgeq_s32(d, vld1q_s32(low + i)), vcleq_s32(d, vld1q_s32(high + i)));
+    bits[i / 64] |= static_cast<std::uint64_t>(vaddvq_u32(vandq_u32(negative, lane_bits))) << (i % 64);
+  }
+  if (full < n) {
+    std::uint64_t rest[1];
+    reference::dots_to_bits(counts + full, n - full, k_bits, correction != nullptr ? correction + full : nullptr,
+                            low + full, high + full, rest);
+    bits[full / 64] |= rest[0] << (full % 64);
+  }
+}
+
 }  // namespace
 
 const BitKernels& neon_kernels() {
-  static const BitKernels kernels{Path::neon, pack_float, pack_int8, bgemm_panel};
+  static const BitKernels kernels{Path::neon, pack_float, pack_int8, bgemm_panel, dots_to_bits};
   return kernels;
 }
 

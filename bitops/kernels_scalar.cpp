@@ -39,7 +39,8 @@ void bgemm_panel(const BgemmPanelArgs& p) {
 }  // namespace
 
 const BitKernels& scalar_kernels() {
-  static const BitKernels kernels{Path::scalar, reference::pack_signs_float, reference::pack_signs_int8, bgemm_panel};
+  static const BitKernels kernels{Path::scalar, reference::pack_signs_float, reference::pack_signs_int8, bgemm_panel,
+                                  reference::dots_to_bits};
   return kernels;
 }
 

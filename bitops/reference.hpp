@@ -41,4 +41,16 @@ inline void bgemm(const std::uint64_t* a, std::size_t m, std::size_t lda, const 
   }
 }
 
+// The output bits of one pixel of a binary layer: from popcount counts over k_bits bits, the ±1 dot product
+// d = k_bits - 2 * count - correction (correction may be null: 0), and bit n = low[n] <= d <= high[n].
+// Writes words_for_bits(n) words, padding bits 0.
+inline void dots_to_bits(const std::int32_t* counts, std::size_t n, std::int32_t k_bits, const std::int32_t* correction,
+                         const std::int32_t* low, const std::int32_t* high, std::uint64_t* bits) {
+  for (std::size_t w = 0; w < words_for_bits(n); ++w) bits[w] = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int32_t d = k_bits - 2 * counts[i] - (correction != nullptr ? correction[i] : 0);
+    if (low[i] <= d && d <= high[i]) bits[i / bits_per_word] |= std::uint64_t{1} << (i % bits_per_word);
+  }
+}
+
 }  // namespace xnor::reference

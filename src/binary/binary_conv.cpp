@@ -1,0 +1,219 @@
+#include "xnor/binary_conv.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "bitops/kernels.hpp"
+
+namespace xnor {
+namespace {
+
+// Output pixels per block: their windows (a few KB) and counts stay in L1 while every weight panel passes.
+constexpr std::size_t block_pixels = 32;
+
+void check_size(const char* what, std::size_t actual, std::size_t expected) {
+  if (actual != expected) {
+    throw std::invalid_argument(std::string("binary layer: ") + what + " has " + std::to_string(actual) +
+                                " elements, expected " + std::to_string(expected));
+  }
+}
+
+}  // namespace
+
+BinaryWeights binarize_weights(std::span<const float> weights, std::size_t out_c, std::size_t taps, std::size_t in_c) {
+  check_size("float weights", weights.size(), out_c * taps * in_c);
+  const std::size_t words = words_for_bits(in_c);
+  BinaryWeights result{std::vector<std::uint64_t>(out_c * taps * words), std::vector<float>(out_c)};
+  for (std::size_t n = 0; n < out_c; ++n) {
+    const auto row = weights.subspan(n * taps * in_c, taps * in_c);
+    double sum_abs = 0;
+    for (float w : row) sum_abs += std::fabs(w);
+    result.alpha[n] = static_cast<float>(sum_abs / static_cast<double>(row.size()));
+    pack_signs(row, taps, in_c, std::span(result.bits).subspan(n * taps * words, taps * words));
+  }
+  return result;
+}
+
+BinaryConv2d::BinaryConv2d(const ConvGeometry& geometry, std::span<const std::uint64_t> weight_bits,
+                           OutputTransform transform, BinaryPadding padding, Path path)
+    : geometry_(geometry), transform_(std::move(transform)), padding_(padding), kernels_(&detail::kernels_for(path)) {
+  geometry_.validate();
+  const std::size_t words = words_for_bits(geometry_.in_c);
+  const std::size_t row_words = geometry_.taps() * words;
+  check_size("weight bits", weight_bits.size(), geometry_.out_c * row_words);
+  if (transform_.channels() != geometry_.out_c) check_size("output transform", transform_.channels(), geometry_.out_c);
+  weights_ = BgemmWeights(weight_bits, geometry_.out_c, row_words);
+  tap_sums_.resize(geometry_.taps() * geometry_.out_c);
+  for (std::size_t n = 0; n < geometry_.out_c; ++n) {
+    for (std::size_t t = 0; t < geometry_.taps(); ++t) {
+      std::int32_t negatives = 0;
+      for (std::size_t w = 0; w < words; ++w) negatives += std::popcount(weight_bits[n * row_words + t * words + w]);
+      tap_sums_[t * geometry_.out_c + n] = static_cast<std::int32_t>(geometry_.in_c) - 2 * negatives;
+    }
+  }
+}
+
+std::size_t BinaryConv2d::output_size() const {
+  return geometry_.out_pixels() *
+         (transform_.kind() == OutputKind::bits ? words_for_bits(geometry_.out_c) : geometry_.out_c);
+}
+
+bool BinaryConv2d::gather_window(std::span<const std::uint64_t> input, std::size_t pixel, std::uint64_t* row,
+                                 std::int32_t* correction) const {
+  const ConvGeometry& g = geometry_;
+  const std::size_t words = words_for_bits(g.in_c);
+  const auto top = static_cast<std::ptrdiff_t>((pixel / g.out_w()) * g.stride) - static_cast<std::ptrdiff_t>(g.pad_top());
+  const auto left = static_cast<std::ptrdiff_t>((pixel % g.out_w()) * g.stride) - static_cast<std::ptrdiff_t>(g.pad_left());
+  const auto in_h = static_cast<std::ptrdiff_t>(g.in_h), in_w = static_cast<std::ptrdiff_t>(g.in_w);
+  const auto kw = static_cast<std::ptrdiff_t>(g.kernel_w);
+  bool padded = false;
+  for (std::size_t ky = 0; ky < g.kernel_h; ++ky, row += g.kernel_w * words) {
+    const std::ptrdiff_t y = top + static_cast<std::ptrdiff_t>(ky);
+    if (y >= 0 && y < in_h && left >= 0 && left + kw <= in_w) {
+      // The whole kernel row is inside: its pixels are contiguous in NHWC. (A plain loop: the copies are a
+      // few words, too short for memcpy's call to pay.)
+      const std::uint64_t* source = input.data() + (y * in_w + left) * words;
+      for (std::size_t w = 0; w < g.kernel_w * words; ++w) row[w] = source[w];
+      continue;
+    }
+    for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {
+      const std::ptrdiff_t x = left + static_cast<std::ptrdiff_t>(kx);
+      std::uint64_t* tap = row + kx * words;
+      if (y >= 0 && y < in_h && x >= 0 && x < in_w) {
+        const std::uint64_t* source = input.data() + (y * in_w + x) * words;
+        for (std::size_t w = 0; w < words; ++w) tap[w] = source[w];
+        continue;
+      }
+      std::fill(tap, tap + words, std::uint64_t{0});  // +1 padding
+      padded = true;
+      if (padding_ == BinaryPadding::zero) {
+        const std::int32_t* sums = tap_sums_.data() + (ky * g.kernel_w + kx) * g.out_c;
+        for (std::size_t n = 0; n < g.out_c; ++n) correction[n] += sums[n];
+      }
+    }
+  }
+  return padded;
+}
+
+template <class Emit>
+void BinaryConv2d::run_blocks(std::span<const std::uint64_t> input, std::size_t output_size, OutputKind kind,
+                              std::span<const float> pixel_scale, ThreadPool* pool, Emit emit) const {
+  if (transform_.kind() != kind) throw std::invalid_argument("binary layer: output type does not match its transform");
+  check_size("input", input.size(), input_words());
+  check_size("output", output_size, this->output_size());
+  if (!pixel_scale.empty()) check_size("pixel scale", pixel_scale.size(), geometry_.out_pixels());
+  const std::size_t n = geometry_.out_c;
+  const std::size_t row_words = weights_.words();
+  // A 1x1 stride-1 window is the input pixel itself: the input rows are the GEMM rows, nothing is gathered.
+  const bool direct = geometry_.taps() == 1 && geometry_.stride == 1;
+  parallel_for(pool, geometry_.out_pixels(), block_pixels, [&](std::size_t begin, std::size_t end) {
+    std::vector<std::uint64_t> rows(direct ? 0 : block_pixels * row_words);
+    std::vector<std::int32_t> counts(block_pixels * n);
+    std::vector<std::int32_t> corrections(block_pixels * n);
+    std::vector<char> padded(block_pixels, 0);
+    for (std::size_t first = begin; first < end; first += block_pixels) {
+      const std::size_t pixels = std::min(block_pixels, end - first);
+      const std::uint64_t* a = input.data() + first * row_words;
+      if (!direct) {
+        std::fill(corrections.begin(), corrections.end(), 0);
+        for (std::size_t r = 0; r < pixels; ++r) {
+          padded[r] = gather_window(input, first + r, rows.data() + r * row_words, corrections.data() + r * n);
+        }
+        a = rows.data();
+      }
+      for (std::size_t p = 0; p < weights_.panels(); ++p) {
+        const std::size_t column = p * BgemmWeights::panel_width;
+        kernels_->bgemm_panel({a, row_words, pixels, weights_.panel(p), row_words,
+                               std::min(BgemmWeights::panel_width, n - column), counts.data() + column, n});
+      }
+      for (std::size_t r = 0; r < pixels; ++r) {
+        const bool corrected = padded[r] && padding_ == BinaryPadding::zero;
+        emit(first + r, counts.data() + r * n, corrected ? corrections.data() + r * n : nullptr,
+             pixel_scale.empty() ? 1.0f : pixel_scale[first + r]);
+      }
+    }
+  });
+}
+
+void BinaryConv2d::run(std::span<const std::uint64_t> input, std::span<float> output, ThreadPool* pool,
+                       std::span<const float> pixel_scale) const {
+  const std::size_t n = geometry_.out_c;
+  run_blocks(input, output.size(), OutputKind::float32, pixel_scale, pool,
+             [&](std::size_t pixel, const std::int32_t* counts, const std::int32_t* correction, float scale) {
+               float* out = output.data() + pixel * n;
+               for (std::size_t c = 0; c < n; ++c) {
+                 const std::int32_t d = k_bits() - 2 * counts[c] - (correction != nullptr ? correction[c] : 0);
+                 out[c] = transform_.value(d, c, scale);
+               }
+             });
+}
+
+void BinaryConv2d::run(std::span<const std::uint64_t> input, std::span<std::int8_t> output, ThreadPool* pool,
+                       std::span<const float> pixel_scale) const {
+  const std::size_t n = geometry_.out_c;
+  run_blocks(input, output.size(), OutputKind::int8, pixel_scale, pool,
+             [&](std::size_t pixel, const std::int32_t* counts, const std::int32_t* correction, float scale) {
+               std::int8_t* out = output.data() + pixel * n;
+               for (std::size_t c = 0; c < n; ++c) {
+                 const std::int32_t d = k_bits() - 2 * counts[c] - (correction != nullptr ? correction[c] : 0);
+                 out[c] = transform_.quantize(transform_.value(d, c, scale));
+               }
+             });
+}
+
+void BinaryConv2d::run(std::span<const std::uint64_t> input, std::span<std::uint64_t> output, ThreadPool* pool,
+                       std::span<const float> pixel_scale) const {
+  const std::size_t n = geometry_.out_c;
+  const std::size_t words = words_for_bits(n);
+  run_blocks(input, output.size(), OutputKind::bits, pixel_scale, pool,
+             [&](std::size_t pixel, const std::int32_t* counts, const std::int32_t* correction, float scale) {
+               std::uint64_t* out = output.data() + pixel * words;
+               if (pixel_scale.empty()) {
+                 kernels_->dots_to_bits(counts, n, k_bits(), correction, transform_.negative_low().data(),
+                                        transform_.negative_high().data(), out);
+                 return;
+               }
+               // With a per-pixel scale the thresholds move from pixel to pixel: evaluate y itself.
+               std::fill(out, out + words, std::uint64_t{0});
+               for (std::size_t c = 0; c < n; ++c) {
+                 const std::int32_t d = k_bits() - 2 * counts[c] - (correction != nullptr ? correction[c] : 0);
+                 if (transform_.value(d, c, scale) < 0.0f) out[c / 64] |= std::uint64_t{1} << (c % 64);
+               }
+             });
+}
+
+BinaryDense::BinaryDense(std::size_t in_features, std::size_t out_features, std::span<const std::uint64_t> weight_bits,
+                         OutputTransform transform, Path path)
+    : conv_({1, 1, in_features, 1, 1, 1, Padding::valid, out_features}, weight_bits, std::move(transform),
+            BinaryPadding::one, path) {}
+
+std::vector<float> activation_scale(std::span<const float> input, const ConvGeometry& g) {
+  check_size("float input", input.size(), g.in_pixels() * g.in_c);
+  std::vector<float> mean_abs(g.in_pixels());
+  for (std::size_t p = 0; p < g.in_pixels(); ++p) {
+    float sum = 0.0f;
+    for (std::size_t c = 0; c < g.in_c; ++c) sum += std::fabs(input[p * g.in_c + c]);
+    mean_abs[p] = sum / static_cast<float>(g.in_c);
+  }
+  std::vector<float> scale(g.out_pixels());
+  for (std::size_t oy = 0; oy < g.out_h(); ++oy) {
+    for (std::size_t ox = 0; ox < g.out_w(); ++ox) {
+      float sum = 0.0f;
+      for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
+        for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {
+          const auto y = static_cast<std::ptrdiff_t>(oy * g.stride + ky) - static_cast<std::ptrdiff_t>(g.pad_top());
+          const auto x = static_cast<std::ptrdiff_t>(ox * g.stride + kx) - static_cast<std::ptrdiff_t>(g.pad_left());
+          if (y >= 0 && x >= 0 && y < static_cast<std::ptrdiff_t>(g.in_h) && x < static_cast<std::ptrdiff_t>(g.in_w)) {
+            sum += mean_abs[static_cast<std::size_t>(y) * g.in_w + static_cast<std::size_t>(x)];
+          }
+        }
+      }
+      scale[oy * g.out_w() + ox] = sum / static_cast<float>(g.taps());
+    }
+  }
+  return scale;
+}
+
+}  // namespace xnor

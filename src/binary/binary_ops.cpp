@@ -1,0 +1,76 @@
+#include "xnor/binary_ops.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "xnor/bitpack.hpp"
+
+namespace xnor {
+namespace {
+
+void check_size(const char* what, std::size_t actual, std::size_t expected) {
+  if (actual != expected) {
+    throw std::invalid_argument(std::string(what) + " has " + std::to_string(actual) + " words, expected " +
+                                std::to_string(expected));
+  }
+}
+
+// ORs `count` bits of src (starting at bit 0; bits past count are 0) into dst starting at bit `offset`.
+void append_bits(const std::uint64_t* src, std::size_t count, std::uint64_t* dst, std::size_t offset) {
+  const std::size_t shift = offset % 64;
+  dst += offset / 64;
+  for (std::size_t w = 0; w < words_for_bits(count); ++w) {
+    dst[w] |= src[w] << shift;
+    // The high part spills into the next word only if that word holds bits of this input.
+    if (shift != 0 && 64 * w + 64 - shift < count) dst[w + 1] |= src[w] >> (64 - shift);
+  }
+}
+
+}  // namespace
+
+void binary_max_pool(std::span<const std::uint64_t> input, const ConvGeometry& g, std::span<std::uint64_t> output) {
+  g.validate();
+  if (g.out_c != g.in_c) throw std::invalid_argument("binary max-pool: output channels must equal input channels");
+  const std::size_t words = words_for_bits(g.in_c);
+  check_size("binary max-pool input", input.size(), g.in_pixels() * words);
+  check_size("binary max-pool output", output.size(), g.out_pixels() * words);
+  for (std::size_t oy = 0; oy < g.out_h(); ++oy) {
+    // The window, clipped to the image: padded positions never win a max.
+    const std::size_t y0 = std::max(oy * g.stride, g.pad_top()) - g.pad_top();
+    const std::size_t y1 = std::min(oy * g.stride + g.kernel_h - g.pad_top(), g.in_h);
+    for (std::size_t ox = 0; ox < g.out_w(); ++ox) {
+      const std::size_t x0 = std::max(ox * g.stride, g.pad_left()) - g.pad_left();
+      const std::size_t x1 = std::min(ox * g.stride + g.kernel_w - g.pad_left(), g.in_w);
+      std::uint64_t* out = output.data() + (oy * g.out_w() + ox) * words;
+      std::fill(out, out + words, ~std::uint64_t{0});
+      for (std::size_t y = y0; y < y1; ++y) {
+        for (std::size_t x = x0; x < x1; ++x) {
+          const std::uint64_t* in = input.data() + (y * g.in_w + x) * words;
+          for (std::size_t w = 0; w < words; ++w) out[w] &= in[w];
+        }
+      }
+    }
+  }
+}
+
+void concat_bits(std::span<const PackedChannels> inputs, std::size_t pixels, std::span<std::uint64_t> output) {
+  std::size_t channels = 0;
+  for (const PackedChannels& in : inputs) {
+    check_size("concat input", in.bits.size(), pixels * words_for_bits(in.channels));
+    channels += in.channels;
+  }
+  const std::size_t words = words_for_bits(channels);
+  check_size("concat output", output.size(), pixels * words);
+  std::fill(output.begin(), output.end(), std::uint64_t{0});
+  for (std::size_t p = 0; p < pixels; ++p) {
+    std::size_t offset = 0;
+    for (const PackedChannels& in : inputs) {
+      const std::size_t in_words = words_for_bits(in.channels);
+      append_bits(in.bits.data() + p * in_words, in.channels, output.data() + p * words, offset);
+      offset += in.channels;
+    }
+  }
+}
+
+}  // namespace xnor
