@@ -9,6 +9,25 @@
 
 namespace xnor::detail {
 
+// Output bits instead of counts (a binary layer's thresholded output, reference::dots_to_bits on the
+// panel's columns): bit j of row r's 32-bit word is set where
+//   low[j] <= k_bits - 2 * count[r][j] - correction[r][j] <= high[j],
+// correction[r] = corrections + r * correction_stride for rows with corrected[r], else 0. The word goes to
+// out[r * out_stride]: on little-endian CPUs, half of a 64-bit word of the packed output.
+struct PanelBits {
+  std::int32_t k_bits;
+  const std::int32_t* low;   // this panel's columns
+  const std::int32_t* high;
+  const std::int32_t* corrections;
+  std::size_t correction_stride;
+  const char* corrected;     // per row; null: no row is corrected
+  std::uint32_t* out;
+  std::size_t out_stride;
+};
+
+// Rows a PanelBits call may have: a binary layer's block of output pixels.
+constexpr std::size_t max_panel_bits_rows = 32;
+
 // One weight panel (BgemmWeights::panel_width rows, word-interleaved) against M rows of A.
 struct BgemmPanelArgs {
   const std::uint64_t* a;      // M rows of `words` words, row stride lda
@@ -19,6 +38,7 @@ struct BgemmPanelArgs {
   std::size_t n_valid;         // rows of the panel to store (the rest are zero padding)
   std::int32_t* c;             // C for this panel's first column, row stride ldc
   std::size_t ldc;
+  const PanelBits* bits = nullptr;  // if set, bits are written instead of C (m <= max_panel_bits_rows)
 };
 
 struct BitKernels {

@@ -54,7 +54,7 @@ inline __m256i popcount_bytes(__m256i x, __m256i nibble_counts, __m256i low_nibb
 }
 
 // reference::bgemm on a panel, in tiles of R rows x 8 weight rows (byte accumulators in registers).
-void bgemm_panel(const BgemmPanelArgs& p) {
+void count_panel(const BgemmPanelArgs& p) {
   const __m256i nibble_counts = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,  //
                                                  0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
   const __m256i low_nibble = _mm256_set1_epi8(0x0f);
@@ -127,6 +127,11 @@ void dots_to_bits(const std::int32_t* counts, std::size_t n, std::int32_t k_bits
                             low + full, high + full, rest);
     bits[full / 64] |= rest[0] << (full % 64);
   }
+}
+
+void bgemm_panel(const BgemmPanelArgs& args) {
+  if (args.bits != nullptr) return panel_bits_from_counts(args, count_panel, dots_to_bits);
+  count_panel(args);
 }
 
 }  // namespace

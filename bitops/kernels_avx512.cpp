@@ -39,6 +39,37 @@ void pack_int8(const std::int8_t* values, std::int8_t zero_point, std::size_t pi
   });
 }
 
+// Which of the 8 columns of vector j hold one of the panel's n_valid rows.
+inline __mmask8 valid_lanes(std::size_t n_valid, int j) {
+  const std::size_t valid = n_valid > 8u * j ? std::min<std::size_t>(8, n_valid - 8u * j) : 0;
+  return static_cast<__mmask8>((1u << valid) - 1u);
+}
+
+// The PanelBits epilogue on a tile's counts, in registers (reference::dots_to_bits).
+template <int R>
+inline void store_bits(const BgemmPanelArgs& p, std::size_t m0, const __m512i (&acc)[R][vectors_per_panel]) {
+  const PanelBits& b = *p.bits;
+  const __m256i k = _mm256_set1_epi32(b.k_bits);
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {
+    const std::size_t row = m0 + r;
+    const bool corrected = b.corrected != nullptr && b.corrected[row];
+    std::uint32_t word = 0;
+#pragma GCC unroll 4
+    for (int j = 0; j < vectors_per_panel; ++j) {
+      const __mmask8 valid = valid_lanes(p.n_valid, j);
+      const __m256i count = _mm512_maskz_cvtepi64_epi32(0xff, acc[r][j]);  // (maskz: no GCC 12 warning)
+      __m256i d = _mm256_sub_epi32(k, _mm256_add_epi32(count, count));
+      if (corrected) d = _mm256_sub_epi32(d, _mm256_maskz_loadu_epi32(valid, b.corrections + row * b.correction_stride + 8 * j));
+      const __mmask8 negative = _mm256_mask_cmple_epi32_mask(
+          _mm256_mask_cmpge_epi32_mask(valid, d, _mm256_maskz_loadu_epi32(valid, b.low + 8 * j)), d,
+          _mm256_maskz_loadu_epi32(valid, b.high + 8 * j));
+      word |= static_cast<std::uint32_t>(negative) << (8 * j);
+    }
+    b.out[row * b.out_stride] = word;
+  }
+}
+
 // reference::bgemm on a panel. A tile is R rows x 32 weight rows: per word of K, the 32 weight words are
 // four vectors, each A word is broadcast, and R x 4 accumulators of 64-bit counts stay in registers.
 // Counting along N rather than K needs no horizontal sums, which matters for K of a few hundred bits.
@@ -65,10 +96,13 @@ void bgemm_panel(const BgemmPanelArgs& p) {
         }
       }
     }
+    if (p.bits != nullptr) {
+      store_bits<R>(p, m0, acc);
+      return;
+    }
 #pragma GCC unroll 4
     for (int j = 0; j < vectors_per_panel; ++j) {
-      const std::size_t valid = p.n_valid > 8u * j ? std::min<std::size_t>(8, p.n_valid - 8u * j) : 0;
-      const __mmask8 store = static_cast<__mmask8>((1u << valid) - 1u);
+      const __mmask8 store = valid_lanes(p.n_valid, j);
 #pragma GCC unroll 4
       for (int r = 0; r < R; ++r) _mm512_mask_cvtepi64_storeu_epi32(p.c + (m0 + r) * p.ldc + 8 * j, store, acc[r][j]);
     }

@@ -54,7 +54,7 @@ void pack_int8(const std::int8_t* values, std::int8_t zero_point, std::size_t pi
 
 // reference::bgemm on a panel, in tiles of R rows x 8 weight rows; 16-bit accumulators are widened to
 // 32 bits every words_per_flush words.
-void bgemm_panel(const BgemmPanelArgs& p) {
+void count_panel(const BgemmPanelArgs& p) {
   for (std::size_t j0 = 0; j0 < p.n_valid; j0 += sub_panel) {
     for_row_blocks<4>(p.m, [&]<int R>(std::size_t m0) {
       uint32x4_t total[R][4];
@@ -114,6 +114,11 @@ void dots_to_bits(const std::int32_t* counts, std::size_t n, std::int32_t k_bits
                             low + full, high + full, rest);
     bits[full / 64] |= rest[0] << (full % 64);
   }
+}
+
+void bgemm_panel(const BgemmPanelArgs& args) {
+  if (args.bits != nullptr) return panel_bits_from_counts(args, count_panel, dots_to_bits);
+  count_panel(args);
 }
 
 }  // namespace

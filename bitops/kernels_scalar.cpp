@@ -16,7 +16,7 @@ namespace {
 constexpr std::size_t panel_width = BgemmWeights::panel_width;
 
 // reference::bgemm on a panel: R rows x 4 weight rows of accumulators stay in registers.
-void bgemm_panel(const BgemmPanelArgs& p) {
+void count_panel(const BgemmPanelArgs& p) {
   for_row_blocks<2>(p.m, [&]<int R>(std::size_t m0) {
     for (std::size_t j0 = 0; j0 < p.n_valid; j0 += 4) {
       std::uint64_t acc[R][4] = {};
@@ -34,6 +34,11 @@ void bgemm_panel(const BgemmPanelArgs& p) {
       }
     }
   });
+}
+
+void bgemm_panel(const BgemmPanelArgs& args) {
+  if (args.bits != nullptr) return panel_bits_from_counts(args, count_panel, reference::dots_to_bits);
+  count_panel(args);
 }
 
 }  // namespace

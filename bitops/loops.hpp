@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "bitops/kernels.hpp"
+
 namespace xnor::detail {
 
 // Packs pixel by pixel (see bitpack.hpp). pack_word(const T* values) packs 64 values into one word; the
@@ -45,6 +47,26 @@ inline void for_row_blocks(std::size_t m, Tile tile) {
   std::size_t m0 = 0;
   for (; m0 + MR <= m; m0 += MR) tile.template operator()<MR>(m0);
   run_tail_block<MR - 1>(m - m0, m0, tile);
+}
+
+// PanelBits for a path without a fused epilogue: the panel's counts into a small buffer, then the path's
+// dots_to_bits per row.
+template <class CountPanel, class DotsToBits>
+inline void panel_bits_from_counts(const BgemmPanelArgs& args, CountPanel count_panel, DotsToBits dots_to_bits) {
+  std::int32_t counts[max_panel_bits_rows * 32];
+  BgemmPanelArgs counting = args;
+  counting.bits = nullptr;
+  counting.c = counts;
+  counting.ldc = 32;
+  count_panel(counting);
+  const PanelBits& b = *args.bits;
+  for (std::size_t r = 0; r < args.m; ++r) {
+    const bool corrected = b.corrected != nullptr && b.corrected[r];
+    std::uint64_t word = 0;
+    dots_to_bits(counts + r * 32, args.n_valid, b.k_bits, corrected ? b.corrections + r * b.correction_stride : nullptr,
+                 b.low, b.high, &word);
+    b.out[r * b.out_stride] = static_cast<std::uint32_t>(word);
+  }
 }
 
 }  // namespace xnor::detail

@@ -66,15 +66,23 @@ class BinaryConv2d {
            std::span<const float> pixel_scale = {}) const;
 
  private:
+  // Runs the layer in blocks of output pixels: gathers windows, runs the kernels, then emit(pixel, counts,
+  // correction or null, pixel scale) per pixel — or, with fused_bits, lets the kernels write the bits there.
   template <class Emit>
   void run_blocks(std::span<const std::uint64_t> input, std::size_t output_size, OutputKind kind,
-                  std::span<const float> pixel_scale, ThreadPool* pool, Emit emit) const;
+                  std::span<const float> pixel_scale, ThreadPool* pool, std::uint64_t* fused_bits, Emit emit) const;
   // Gathers the window of output pixel `pixel` into `row`; returns whether any tap fell into the padding
   // and, for zero padding, adds the padded taps' weight sums to `correction`.
   bool gather_window(std::span<const std::uint64_t> input, std::size_t pixel, std::uint64_t* row,
                      std::int32_t* correction) const;
+  // Zero padding: adds the weight sums of a padded tap to the pixel's correction.
+  void add_padding_correction(std::size_t tap, std::int32_t* correction) const;
 
   ConvGeometry geometry_;
+  // When the channels do not fill whole words and the window has several taps, a window's taps are packed
+  // back to back (K bits in ceil(K / 64) words) rather than a word-padded pixel each: a 5x5 window of 16
+  // channels then takes 7 words instead of 25.
+  bool compact_;
   BgemmWeights weights_;
   OutputTransform transform_;
   BinaryPadding padding_;

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "bitops/append_bits.hpp"
 #include "bitops/kernels.hpp"
 
 namespace xnor {
@@ -38,13 +39,29 @@ BinaryWeights binarize_weights(std::span<const float> weights, std::size_t out_c
 
 BinaryConv2d::BinaryConv2d(const ConvGeometry& geometry, std::span<const std::uint64_t> weight_bits,
                            OutputTransform transform, BinaryPadding padding, Path path)
-    : geometry_(geometry), transform_(std::move(transform)), padding_(padding), kernels_(&detail::kernels_for(path)) {
+    : geometry_(geometry),
+      compact_(geometry.in_c % 64 != 0 && geometry.taps() > 1),
+      transform_(std::move(transform)),
+      padding_(padding),
+      kernels_(&detail::kernels_for(path)) {
   geometry_.validate();
   const std::size_t words = words_for_bits(geometry_.in_c);
   const std::size_t row_words = geometry_.taps() * words;
   check_size("weight bits", weight_bits.size(), geometry_.out_c * row_words);
   if (transform_.channels() != geometry_.out_c) check_size("output transform", transform_.channels(), geometry_.out_c);
-  weights_ = BgemmWeights(weight_bits, geometry_.out_c, row_words);
+  if (compact_) {
+    const std::size_t compact_words = words_for_bits(geometry_.taps() * geometry_.in_c);
+    std::vector<std::uint64_t> rows(geometry_.out_c * compact_words, 0);
+    for (std::size_t n = 0; n < geometry_.out_c; ++n) {
+      for (std::size_t t = 0; t < geometry_.taps(); ++t) {
+        detail::append_bits(weight_bits.data() + n * row_words + t * words, geometry_.in_c,
+                            rows.data() + n * compact_words, t * geometry_.in_c);
+      }
+    }
+    weights_ = BgemmWeights(rows, geometry_.out_c, compact_words);
+  } else {
+    weights_ = BgemmWeights(weight_bits, geometry_.out_c, row_words);
+  }
   tap_sums_.resize(geometry_.taps() * geometry_.out_c);
   for (std::size_t n = 0; n < geometry_.out_c; ++n) {
     for (std::size_t t = 0; t < geometry_.taps(); ++t) {
@@ -69,8 +86,21 @@ bool BinaryConv2d::gather_window(std::span<const std::uint64_t> input, std::size
   const auto in_h = static_cast<std::ptrdiff_t>(g.in_h), in_w = static_cast<std::ptrdiff_t>(g.in_w);
   const auto kw = static_cast<std::ptrdiff_t>(g.kernel_w);
   bool padded = false;
-  for (std::size_t ky = 0; ky < g.kernel_h; ++ky, row += g.kernel_w * words) {
+  if (compact_) std::fill(row, row + weights_.words(), std::uint64_t{0});
+  for (std::size_t ky = 0; ky < g.kernel_h; ++ky, row += compact_ ? 0 : g.kernel_w * words) {
     const std::ptrdiff_t y = top + static_cast<std::ptrdiff_t>(ky);
+    if (compact_) {
+      for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {
+        const std::ptrdiff_t x = left + static_cast<std::ptrdiff_t>(kx);
+        if (y >= 0 && y < in_h && x >= 0 && x < in_w) {
+          detail::append_bits(input.data() + (y * in_w + x) * words, g.in_c, row, (ky * g.kernel_w + kx) * g.in_c);
+        } else {
+          padded = true;
+          add_padding_correction(ky * g.kernel_w + kx, correction);
+        }
+      }
+      continue;
+    }
     if (y >= 0 && y < in_h && left >= 0 && left + kw <= in_w) {
       // The whole kernel row is inside: its pixels are contiguous in NHWC. (A plain loop: the copies are a
       // few words, too short for memcpy's call to pay.)
@@ -88,18 +118,22 @@ bool BinaryConv2d::gather_window(std::span<const std::uint64_t> input, std::size
       }
       std::fill(tap, tap + words, std::uint64_t{0});  // +1 padding
       padded = true;
-      if (padding_ == BinaryPadding::zero) {
-        const std::int32_t* sums = tap_sums_.data() + (ky * g.kernel_w + kx) * g.out_c;
-        for (std::size_t n = 0; n < g.out_c; ++n) correction[n] += sums[n];
-      }
+      add_padding_correction(ky * g.kernel_w + kx, correction);
     }
   }
   return padded;
 }
 
+void BinaryConv2d::add_padding_correction(std::size_t tap, std::int32_t* correction) const {
+  if (padding_ != BinaryPadding::zero) return;
+  const std::int32_t* sums = tap_sums_.data() + tap * geometry_.out_c;
+  for (std::size_t n = 0; n < geometry_.out_c; ++n) correction[n] += sums[n];
+}
+
 template <class Emit>
 void BinaryConv2d::run_blocks(std::span<const std::uint64_t> input, std::size_t output_size, OutputKind kind,
-                              std::span<const float> pixel_scale, ThreadPool* pool, Emit emit) const {
+                              std::span<const float> pixel_scale, ThreadPool* pool, std::uint64_t* fused_bits,
+                              Emit emit) const {
   if (transform_.kind() != kind) throw std::invalid_argument("binary layer: output type does not match its transform");
   check_size("input", input.size(), input_words());
   check_size("output", output_size, this->output_size());
@@ -123,11 +157,26 @@ void BinaryConv2d::run_blocks(std::span<const std::uint64_t> input, std::size_t 
         }
         a = rows.data();
       }
+      const std::size_t out_words = words_for_bits(n);
+      // Panels write 32-bit halves of the output words; a last word with no upper panel gets 0 there.
+      if (fused_bits != nullptr && n % 64 != 0 && n % 64 <= 32) {
+        for (std::size_t r = 0; r < pixels; ++r) fused_bits[(first + r + 1) * out_words - 1] = 0;
+      }
       for (std::size_t p = 0; p < weights_.panels(); ++p) {
         const std::size_t column = p * BgemmWeights::panel_width;
+        const detail::PanelBits bits{k_bits(),
+                                     transform_.negative_low().data() + column,
+                                     transform_.negative_high().data() + column,
+                                     corrections.data() + column,
+                                     n,
+                                     padding_ == BinaryPadding::zero && !direct ? padded.data() : nullptr,
+                                     reinterpret_cast<std::uint32_t*>(fused_bits + first * out_words) + p,
+                                     2 * out_words};
         kernels_->bgemm_panel({a, row_words, pixels, weights_.panel(p), row_words,
-                               std::min(BgemmWeights::panel_width, n - column), counts.data() + column, n});
+                               std::min(BgemmWeights::panel_width, n - column), counts.data() + column, n,
+                               fused_bits != nullptr ? &bits : nullptr});
       }
+      if (fused_bits != nullptr) continue;
       for (std::size_t r = 0; r < pixels; ++r) {
         const bool corrected = padded[r] && padding_ == BinaryPadding::zero;
         emit(first + r, counts.data() + r * n, corrected ? corrections.data() + r * n : nullptr,
@@ -140,7 +189,7 @@ void BinaryConv2d::run_blocks(std::span<const std::uint64_t> input, std::size_t 
 void BinaryConv2d::run(std::span<const std::uint64_t> input, std::span<float> output, ThreadPool* pool,
                        std::span<const float> pixel_scale) const {
   const std::size_t n = geometry_.out_c;
-  run_blocks(input, output.size(), OutputKind::float32, pixel_scale, pool,
+  run_blocks(input, output.size(), OutputKind::float32, pixel_scale, pool, nullptr,
              [&](std::size_t pixel, const std::int32_t* counts, const std::int32_t* correction, float scale) {
                float* out = output.data() + pixel * n;
                for (std::size_t c = 0; c < n; ++c) {
@@ -153,7 +202,7 @@ void BinaryConv2d::run(std::span<const std::uint64_t> input, std::span<float> ou
 void BinaryConv2d::run(std::span<const std::uint64_t> input, std::span<std::int8_t> output, ThreadPool* pool,
                        std::span<const float> pixel_scale) const {
   const std::size_t n = geometry_.out_c;
-  run_blocks(input, output.size(), OutputKind::int8, pixel_scale, pool,
+  run_blocks(input, output.size(), OutputKind::int8, pixel_scale, pool, nullptr,
              [&](std::size_t pixel, const std::int32_t* counts, const std::int32_t* correction, float scale) {
                std::int8_t* out = output.data() + pixel * n;
                for (std::size_t c = 0; c < n; ++c) {
@@ -167,15 +216,11 @@ void BinaryConv2d::run(std::span<const std::uint64_t> input, std::span<std::uint
                        std::span<const float> pixel_scale) const {
   const std::size_t n = geometry_.out_c;
   const std::size_t words = words_for_bits(n);
-  run_blocks(input, output.size(), OutputKind::bits, pixel_scale, pool,
+  // Without a per-pixel scale, the kernels threshold the counts in registers (PanelBits); with one, the
+  // thresholds move from pixel to pixel, so y itself is evaluated.
+  run_blocks(input, output.size(), OutputKind::bits, pixel_scale, pool, pixel_scale.empty() ? output.data() : nullptr,
              [&](std::size_t pixel, const std::int32_t* counts, const std::int32_t* correction, float scale) {
                std::uint64_t* out = output.data() + pixel * words;
-               if (pixel_scale.empty()) {
-                 kernels_->dots_to_bits(counts, n, k_bits(), correction, transform_.negative_low().data(),
-                                        transform_.negative_high().data(), out);
-                 return;
-               }
-               // With a per-pixel scale the thresholds move from pixel to pixel: evaluate y itself.
                std::fill(out, out + words, std::uint64_t{0});
                for (std::size_t c = 0; c < n; ++c) {
                  const std::int32_t d = k_bits() - 2 * counts[c] - (correction != nullptr ? correction[c] : 0);

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "bitops/append_bits.hpp"
 #include "xnor/bitpack.hpp"
 
 namespace xnor {
@@ -13,17 +14,6 @@ void check_size(const char* what, std::size_t actual, std::size_t expected) {
   if (actual != expected) {
     throw std::invalid_argument(std::string(what) + " has " + std::to_string(actual) + " words, expected " +
                                 std::to_string(expected));
-  }
-}
-
-// ORs `count` bits of src (starting at bit 0; bits past count are 0) into dst starting at bit `offset`.
-void append_bits(const std::uint64_t* src, std::size_t count, std::uint64_t* dst, std::size_t offset) {
-  const std::size_t shift = offset % 64;
-  dst += offset / 64;
-  for (std::size_t w = 0; w < words_for_bits(count); ++w) {
-    dst[w] |= src[w] << shift;
-    // The high part spills into the next word only if that word holds bits of this input.
-    if (shift != 0 && 64 * w + 64 - shift < count) dst[w + 1] |= src[w] >> (64 - shift);
   }
 }
 
@@ -67,7 +57,7 @@ void concat_bits(std::span<const PackedChannels> inputs, std::size_t pixels, std
     std::size_t offset = 0;
     for (const PackedChannels& in : inputs) {
       const std::size_t in_words = words_for_bits(in.channels);
-      append_bits(in.bits.data() + p * in_words, in.channels, output.data() + p * words, offset);
+      detail::append_bits(in.bits.data() + p * in_words, in.channels, output.data() + p * words, offset);
       offset += in.channels;
     }
   }
