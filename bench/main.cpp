@@ -11,6 +11,10 @@ int main(int argc, char** argv) {
   xnor::bench::register_roofline_benchmarks();
   xnor::bench::register_bgemm_benchmarks();
   xnor::bench::register_binary_conv_benchmarks();
+  xnor::bench::register_float_conv_benchmarks();
+  xnor::bench::register_int8_conv_benchmarks();
+  xnor::bench::register_onednn_benchmarks();
+  xnor::bench::register_xnnpack_benchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

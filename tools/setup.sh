@@ -5,7 +5,7 @@ set -euo pipefail
 
 base=(cmake g++ make xtensor-dev libxsimd-dev libcereal-dev doctest-dev libbenchmark-dev libstb-dev)
 arm=(g++-aarch64-linux-gnu qemu-user-static libbenchmark-dev:arm64)
-peers=(libdnnl-dev libxnnpack-dev)
+peers=(libdnnl-dev libxnnpack-dev libpthreadpool-dev)
 
 wanted=()
 for group in "${@:-all}"; do

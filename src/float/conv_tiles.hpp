@@ -1,0 +1,105 @@
+#pragma once
+// The float convolution kernel, written once over an xsimd architecture. Each conv_kernels_<path>.cpp
+// compiles it with its instruction set's flags (xsimd enables an architecture from the compiler's feature
+// macros) and instantiates it for that architecture only, so no path's code reaches another's symbols.
+#include <xsimd/xsimd.hpp>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "bitops/loops.hpp"
+#include "src/float/conv_kernels.hpp"
+
+namespace xnor::detail {
+// Anonymous: each path's instantiations stay local to its translation unit.
+namespace {
+
+// A tile is R output pixels x NR vectors of output channels: its R * NR sums stay in registers while, per
+// tap and input channel, the panel's NR weight vectors are loaded once and each pixel's input value is
+// broadcast against them. Pixels of a tile may span output rows; each has its own window pointer.
+template <class Arch, int MR, int NR>
+struct FloatConvTiles {
+  using Batch = xsimd::batch<float, Arch>;
+  static constexpr std::size_t width = Batch::size;
+  static constexpr std::size_t panel_width = NR * width;
+  // A panel is larger than L1, and the hardware prefetcher alone leaves the weight loads waiting: the weights
+  // 16 input channels ahead are prefetched, a cache line at a time (past the panel's end too: a prefetch
+  // never faults).
+  static constexpr std::size_t prefetch_bytes = 15 * panel_width * sizeof(float), line_bytes = 64;
+
+  static void conv_panel(const FloatConvPanelArgs& args) {
+    for_row_blocks<MR>(args.pixel_end - args.pixel_begin,
+                       [&]<int R>(std::size_t first) { tile<R>(args, args.pixel_begin + first); });
+  }
+
+  template <int R>
+  static void tile(const FloatConvPanelArgs& a, std::size_t first) {
+    const float* windows[R];
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const std::size_t oy = (first + r) / a.out_w, ox = (first + r) % a.out_w;
+      windows[r] = a.input + (oy * a.stride * a.row_pixels + ox * a.stride) * a.in_c;
+    }
+    Batch sums[R][NR];
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+      for (int j = 0; j < NR; ++j) sums[r][j] = Batch(0.0f);
+    }
+    const float* weights = a.panel;
+    for (std::size_t t = 0; t < a.taps; ++t) {
+      const std::size_t offset = a.tap_offsets[t];
+      for (std::size_t c = 0; c < a.in_c; ++c, weights += panel_width) {
+        Batch w[NR];
+#pragma GCC unroll 4
+        for (int j = 0; j < NR; ++j) w[j] = Batch::load_aligned(weights + j * width);
+        // An address, not a pointer: near the panel's end it points past the allocation.
+        const auto ahead = reinterpret_cast<std::uintptr_t>(weights + panel_width) + prefetch_bytes;
+#pragma GCC unroll 4
+        for (std::size_t i = 0; i < panel_width * sizeof(float); i += line_bytes) {
+          __builtin_prefetch(reinterpret_cast<const void*>(ahead + i));
+        }
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) {
+          const Batch x(windows[r][offset + c]);
+#pragma GCC unroll 4
+          for (int j = 0; j < NR; ++j) sums[r][j] = xsimd::fma(x, w[j], sums[r][j]);
+        }
+      }
+    }
+    store<R>(a, first, sums);
+  }
+
+  // Bias, activation, and the store: straight into the output for a full panel, through a buffer for the
+  // last, partial one.
+  template <int R>
+  static void store(const FloatConvPanelArgs& a, std::size_t first, Batch (&sums)[R][NR]) {
+#pragma GCC unroll 4
+    for (int j = 0; j < NR; ++j) {
+      const float* e = a.epilogue + j * width;
+      const Batch bias = Batch::load_aligned(e), slope = Batch::load_aligned(e + panel_width);
+      const Batch low = Batch::load_aligned(e + 2 * panel_width), high = Batch::load_aligned(e + 3 * panel_width);
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) {
+        const Batch y = sums[r][j] + bias;
+        sums[r][j] = xsimd::min(xsimd::max(xsimd::select(y < Batch(0.0f), y * slope, y), low), high);
+      }
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      float* out = a.output + (first + r) * a.out_c;
+      if (a.channels == panel_width) {
+#pragma GCC unroll 4
+        for (int j = 0; j < NR; ++j) sums[r][j].store_unaligned(out + j * width);
+      } else {
+        alignas(64) float row[panel_width];
+#pragma GCC unroll 4
+        for (int j = 0; j < NR; ++j) sums[r][j].store_aligned(row + j * width);
+        for (std::size_t n = 0; n < a.channels; ++n) out[n] = row[n];
+      }
+    }
+  }
+};
+
+}  // namespace
+}  // namespace xnor::detail

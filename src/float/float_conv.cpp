@@ -1,0 +1,134 @@
+// FloatConv2d and FloatDense: weight panels, the zero border, and the loop over row chunks and panels.
+#include "xnor/float_conv.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "src/float/check_size.hpp"
+#include "src/float/conv_kernels.hpp"
+
+namespace xnor {
+namespace {
+
+// The epilogue's four rows per panel (conv_kernels.hpp).
+enum EpilogueRow : std::size_t { bias_row, slope_row, low_row, high_row, epilogue_rows };
+
+void check_size(const char* what, std::size_t actual, std::size_t expected) {
+  detail::check_size("float layer", what, actual, expected);
+}
+
+// Input rows (or columns) the windows reach: past the input where "same" pads below (or right).
+std::size_t reach(std::size_t out, std::size_t stride, std::size_t kernel) { return (out - 1) * stride + kernel; }
+
+}  // namespace
+
+namespace detail {
+
+const FloatConvKernels& float_conv_kernels_for(Path path) {
+  if ((supported_paths() & static_cast<PathMask>(path)) == 0) {
+    std::string supported;
+    for (Path p : supported_path_list()) (supported += ' ') += path_name(p);
+    throw std::runtime_error("path " + std::string(path_name(path)) + " is not available here (supported:" +
+                             supported + ")");
+  }
+  switch (path) {
+#if defined(__x86_64__)
+    case Path::avx512:
+      return avx512_float_conv_kernels();
+    case Path::avx2:
+      // Every AVX2 CPU made so far has FMA, but the avx2 path does not promise it.
+      return __builtin_cpu_supports("fma") ? avx2_float_conv_kernels() : baseline_float_conv_kernels();
+#endif
+    default:
+      return baseline_float_conv_kernels();
+  }
+}
+
+}  // namespace detail
+
+FloatConv2d::FloatConv2d(const ConvGeometry& geometry, std::span<const float> weights, std::span<const float> bias,
+                         Activation activation, Path path)
+    : geometry_(geometry), path_(path), kernels_(&detail::float_conv_kernels_for(path)) {
+  geometry_.validate();
+  const ConvGeometry& g = geometry_;
+  const std::size_t k = g.taps() * g.in_c;
+  check_size("weights", weights.size(), g.out_c * k);
+  if (!bias.empty()) check_size("bias", bias.size(), g.out_c);
+  if (activation.kind == Activation::Kind::prelu) check_size("PReLU slopes", activation.slopes.size(), g.out_c);
+
+  const std::size_t width = kernels_->panel_width;
+  const std::size_t panels = (g.out_c + width - 1) / width;
+  panels_.assign(panels * k * width, 0.0f);
+  epilogue_.resize(panels * epilogue_rows * width);
+  for (std::size_t n = 0; n < panels * width; ++n) {
+    float* e = epilogue_.data() + (n / width) * epilogue_rows * width + n % width;
+    e[bias_row * width] = 0.0f;
+    e[slope_row * width] = 1.0f;
+    e[low_row * width] = -std::numeric_limits<float>::infinity();
+    e[high_row * width] = std::numeric_limits<float>::infinity();
+    if (n >= g.out_c) continue;
+    float* column = panels_.data() + (n / width) * k * width + n % width;
+    for (std::size_t i = 0; i < k; ++i) column[i * width] = weights[n * k + i];
+    if (!bias.empty()) e[bias_row * width] = bias[n];
+    switch (activation.kind) {
+      case Activation::Kind::none:
+        break;
+      case Activation::Kind::relu:
+        e[low_row * width] = 0.0f;
+        break;
+      case Activation::Kind::prelu:
+        e[slope_row * width] = activation.slopes[n];
+        break;
+      case Activation::Kind::clamp:
+        e[low_row * width] = activation.low;
+        e[high_row * width] = activation.high;
+        break;
+    }
+  }
+
+  // The kernel reads every window without bounds checks: if a window leaves the input, run() first copies
+  // the input into a zero border wide enough for all of them.
+  pads_input_ = g.pad_top() != 0 || g.pad_left() != 0 || reach(g.out_h(), g.stride, g.kernel_h) > g.in_h ||
+                reach(g.out_w(), g.stride, g.kernel_w) > g.in_w;
+  row_pixels_ = pads_input_ ? reach(g.out_w(), g.stride, g.kernel_w) : g.in_w;
+  for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
+    for (std::size_t kx = 0; kx < g.kernel_w; ++kx) tap_offsets_.push_back((ky * row_pixels_ + kx) * g.in_c);
+  }
+}
+
+void FloatConv2d::run(std::span<const float> input, std::span<float> output, ThreadPool* pool) const {
+  check_size("input", input.size(), input_size());
+  check_size("output", output.size(), output_size());
+  const ConvGeometry& g = geometry_;
+  std::vector<float> bordered;
+  const float* source = input.data();
+  if (pads_input_) {
+    // Only "same" pads, and its border holds the whole input: reach >= pad_top + in_h (and so for columns).
+    bordered.assign(reach(g.out_h(), g.stride, g.kernel_h) * row_pixels_ * g.in_c, 0.0f);
+    for (std::size_t y = 0; y < g.in_h; ++y) {
+      std::copy_n(input.data() + y * g.in_w * g.in_c, g.in_w * g.in_c,
+                  bordered.data() + ((y + g.pad_top()) * row_pixels_ + g.pad_left()) * g.in_c);
+    }
+    source = bordered.data();
+  }
+  const std::size_t width = kernels_->panel_width;
+  const std::size_t panel_size = g.taps() * g.in_c * width;
+  parallel_for(pool, g.out_h(), 1, [&](std::size_t row_begin, std::size_t row_end) {
+    for (std::size_t first = 0; first < g.out_c; first += width) {
+      const std::size_t panel = first / width;
+      kernels_->conv_panel({source, g.in_c, row_pixels_, g.stride, g.out_w(), tap_offsets_.data(), g.taps(),
+                            row_begin * g.out_w(), row_end * g.out_w(), panels_.data() + panel * panel_size,
+                            epilogue_.data() + panel * epilogue_rows * width, output.data() + first, g.out_c,
+                            std::min(width, g.out_c - first)});
+    }
+  });
+}
+
+FloatDense::FloatDense(std::size_t in_features, std::size_t out_features, std::span<const float> weights,
+                       std::span<const float> bias, Activation activation, Path path)
+    : conv_(ConvGeometry{1, 1, in_features, 1, 1, 1, Padding::valid, out_features}, weights, bias,
+            std::move(activation), path) {}
+
+}  // namespace xnor

@@ -1,0 +1,100 @@
+#include "xnor/float_ops.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "src/float/check_size.hpp"
+#include "src/float/window.hpp"
+
+namespace xnor {
+namespace {
+
+// Folds every real (unpadded) cell of each output's window into the output, channel by channel, with
+// `combine` from `start`; then finish(value, cells) gives the result.
+template <class Combine, class Finish>
+void pool(const char* operation, std::span<const float> input, const ConvGeometry& g, std::span<float> output,
+          float start, Combine combine, Finish finish) {
+  g.validate();
+  if (g.out_c != g.in_c) {
+    throw std::invalid_argument(std::string(operation) + ": a pool keeps its " + std::to_string(g.in_c) +
+                                " channels, geometry asks for " + std::to_string(g.out_c));
+  }
+  detail::check_size(operation, "input", input.size(), g.in_pixels() * g.in_c);
+  detail::check_size(operation, "output", output.size(), g.out_pixels() * g.out_c);
+  const std::size_t channels = g.in_c;
+  for (std::size_t oy = 0; oy < g.out_h(); ++oy) {
+    for (std::size_t ox = 0; ox < g.out_w(); ++ox) {
+      float* out = output.data() + (oy * g.out_w() + ox) * channels;
+      std::fill(out, out + channels, start);
+      std::size_t cells = 0;
+      detail::for_each_window_cell(g, oy, ox, [&](std::size_t, std::size_t pixel) {
+        const float* in = input.data() + pixel * channels;
+        for (std::size_t c = 0; c < channels; ++c) out[c] = combine(out[c], in[c]);
+        ++cells;
+      });
+      for (std::size_t c = 0; c < channels; ++c) out[c] = finish(out[c], cells);
+    }
+  }
+}
+
+}  // namespace
+
+void activate(std::span<float> values, std::size_t channels, const Activation& activation) {
+  detail::groups_of("activation", values.size(), channels);
+  if (activation.kind == Activation::Kind::prelu) {
+    detail::check_size("activation", "PReLU slopes", activation.slopes.size(), channels);
+  }
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = activation.apply(values[i], i % channels);
+}
+
+void max_pool(std::span<const float> input, const ConvGeometry& geometry, std::span<float> output) {
+  pool("max pool", input, geometry, output, -std::numeric_limits<float>::infinity(),
+       [](float a, float b) { return std::max(a, b); }, [](float m, std::size_t) { return m; });
+}
+
+void average_pool(std::span<const float> input, const ConvGeometry& geometry, std::span<float> output) {
+  pool("average pool", input, geometry, output, 0.0f, [](float a, float b) { return a + b; },
+       [](float sum, std::size_t cells) { return sum / static_cast<float>(cells); });
+}
+
+void global_average_pool(std::span<const float> input, std::size_t pixels, std::size_t channels,
+                         std::span<float> output) {
+  detail::check_size("global average pool", "input", input.size(), pixels * channels);
+  detail::check_size("global average pool", "output", output.size(), channels);
+  if (pixels == 0) throw std::invalid_argument("global average pool: no pixels");
+  std::fill(output.begin(), output.end(), 0.0f);
+  for (std::size_t p = 0; p < pixels; ++p) {
+    for (std::size_t c = 0; c < channels; ++c) output[c] += input[p * channels + c];
+  }
+  for (float& sum : output) sum /= static_cast<float>(pixels);
+}
+
+void concat_channels(std::span<const FloatChannels> inputs, std::size_t pixels, std::span<float> output) {
+  std::size_t total = 0;
+  for (const FloatChannels& in : inputs) {
+    detail::check_size("concat", "an input", in.values.size(), pixels * in.channels);
+    total += in.channels;
+  }
+  detail::check_size("concat", "output", output.size(), pixels * total);
+  std::size_t first = 0;
+  for (const FloatChannels& in : inputs) {
+    for (std::size_t p = 0; p < pixels; ++p) {
+      std::copy_n(in.values.data() + p * in.channels, in.channels, output.data() + p * total + first);
+    }
+    first += in.channels;
+  }
+}
+
+void softmax(std::span<const float> logits, std::span<float> probabilities) {
+  detail::check_size("softmax", "output", probabilities.size(), logits.size());
+  if (logits.empty()) throw std::invalid_argument("softmax: no logits");
+  const float max = *std::max_element(logits.begin(), logits.end());
+  float sum = 0.0f;
+  for (std::size_t i = 0; i < logits.size(); ++i) sum += probabilities[i] = std::exp(logits[i] - max);
+  for (float& p : probabilities) p /= sum;
+}
+
+}  // namespace xnor

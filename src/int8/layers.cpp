@@ -1,0 +1,86 @@
+// Int8Conv2d and Int8Dense (int8_conv.hpp): checks and prepacking, then the driver (driver.hpp).
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "src/int8/driver.hpp"
+#include "src/int8/packed_weights.hpp"
+#include "xnor/int8_conv.hpp"
+
+namespace xnor {
+namespace {
+
+using detail::PackedInt8Weights;
+
+void check_size(std::size_t got, std::size_t want, const char* layer, const char* what) {
+  if (got != want) {
+    throw std::invalid_argument(std::string(layer) + ": " + what + " has " + std::to_string(got) +
+                                " values, the shape needs " + std::to_string(want));
+  }
+}
+
+std::shared_ptr<const PackedInt8Weights> pack(const detail::Int8Kernels& kernels, const ConvGeometry& g,
+                                              const Int8LayerParams& params, const char* layer) {
+  return std::make_shared<const PackedInt8Weights>(
+      detail::pack_int8_weights(kernels, g.kernel_h, g.kernel_w, g.in_c, g.out_c, params, layer));
+}
+
+const ConvGeometry& validated(const ConvGeometry& geometry) {
+  geometry.validate();
+  return geometry;
+}
+
+// A dense layer is a 1x1 convolution over a batch x 1 image, so threads split the batch.
+ConvGeometry dense_geometry(std::size_t batch, std::size_t inputs, std::size_t outputs) {
+  return {batch, 1, inputs, 1, 1, 1, Padding::valid, outputs};
+}
+
+}  // namespace
+
+FixedPointMultiplier output_multiplier(const Int8LayerParams& params, std::size_t channel) {
+  const float weight_scale = params.weight_scales[params.weight_scales.size() == 1 ? 0 : channel];
+  return quantize_multiplier(static_cast<double>(params.input.scale) * static_cast<double>(weight_scale) /
+                             static_cast<double>(params.output.scale));
+}
+
+Int8Conv2d::Int8Conv2d(const ConvGeometry& geometry, const Int8LayerParams& params, Path path)
+    : Int8Conv2d(geometry, params, *detail::int8_kernel_variants(path).front()) {}
+
+Int8Conv2d::Int8Conv2d(const ConvGeometry& geometry, const Int8LayerParams& params, const detail::Int8Kernels& kernels)
+    : geometry_(validated(geometry)), weights_(pack(kernels, geometry, params, "Int8Conv2d")) {}
+
+std::string_view Int8Conv2d::kernel_name() const { return weights_->kernels->name; }
+
+void Int8Conv2d::run(std::span<const std::int8_t> input, std::span<std::int8_t> output, ThreadPool* pool) const {
+  check_size(input.size(), geometry_.in_pixels() * geometry_.in_c, "Int8Conv2d", "the input");
+  check_size(output.size(), geometry_.out_pixels() * geometry_.out_c, "Int8Conv2d", "the output");
+  detail::run_int8_layer(*weights_, geometry_, input.data(), output.data(), pool);
+}
+
+Int8Dense::Int8Dense(std::size_t inputs, std::size_t outputs, const Int8LayerParams& params, Path path)
+    : Int8Dense(inputs, outputs, params, *detail::int8_kernel_variants(path).front()) {}
+
+Int8Dense::Int8Dense(std::size_t inputs, std::size_t outputs, const Int8LayerParams& params,
+                     const detail::Int8Kernels& kernels)
+    : inputs_(inputs), outputs_(outputs) {
+  if (inputs == 0 || outputs == 0) {
+    throw std::invalid_argument("Int8Dense: " + std::to_string(inputs) + " inputs and " + std::to_string(outputs) +
+                                " outputs: both must be positive");
+  }
+  weights_ = pack(kernels, dense_geometry(1, inputs, outputs), params, "Int8Dense");
+}
+
+std::string_view Int8Dense::kernel_name() const { return weights_->kernels->name; }
+
+void Int8Dense::run(std::span<const std::int8_t> input, std::span<std::int8_t> output, ThreadPool* pool) const {
+  if (input.size() % inputs_ != 0) {
+    throw std::invalid_argument("Int8Dense: " + std::to_string(input.size()) + " input values are not whole rows of " +
+                                std::to_string(inputs_));
+  }
+  const std::size_t batch = input.size() / inputs_;
+  check_size(output.size(), batch * outputs_, "Int8Dense", "the output");
+  if (batch == 0) return;
+  detail::run_int8_layer(*weights_, dense_geometry(batch, inputs_, outputs_), input.data(), output.data(), pool);
+}
+
+}  // namespace xnor

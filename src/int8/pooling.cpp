@@ -1,0 +1,89 @@
+// int8 max and average pooling (int8_ops.hpp), TFLite's integer semantics: only positions inside the image
+// count, and the average of the raw values rounds half away from zero.
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "xnor/int8_ops.hpp"
+
+namespace xnor {
+namespace {
+
+void check_pool(const ConvGeometry& window, std::size_t input, std::size_t output, Int8Range range, const char* name) {
+  window.validate();
+  if (window.out_c != window.in_c) {
+    throw std::invalid_argument(std::string(name) + ": a pool keeps the channels, but out_c " +
+                                std::to_string(window.out_c) + " != in_c " + std::to_string(window.in_c));
+  }
+  if (input != window.in_pixels() * window.in_c || output != window.out_pixels() * window.out_c) {
+    throw std::invalid_argument(std::string(name) + ": input of " + std::to_string(input) + " and output of " +
+                                std::to_string(output) + " values, the shape needs " +
+                                std::to_string(window.in_pixels() * window.in_c) + " and " +
+                                std::to_string(window.out_pixels() * window.out_c));
+  }
+  if (range.min > range.max) throw std::invalid_argument(std::string(name) + ": empty activation range");
+}
+
+// Calls visit(output pixel, pixel of each position of its window inside the image) for every output pixel.
+template <class Visit>
+void for_each_window(const ConvGeometry& g, Visit visit) {
+  std::vector<std::size_t> positions;
+  for (std::size_t oy = 0; oy < g.out_h(); ++oy) {
+    for (std::size_t ox = 0; ox < g.out_w(); ++ox) {
+      positions.clear();
+      for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
+        for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {
+          const std::size_t y = oy * g.stride + ky;  // in padded coordinates
+          const std::size_t x = ox * g.stride + kx;
+          if (y < g.pad_top() || x < g.pad_left() || y - g.pad_top() >= g.in_h || x - g.pad_left() >= g.in_w) continue;
+          positions.push_back((y - g.pad_top()) * g.in_w + (x - g.pad_left()));
+        }
+      }
+      visit(oy * g.out_w() + ox, std::span<const std::size_t>(positions));
+    }
+  }
+}
+
+}  // namespace
+
+void int8_max_pool(const ConvGeometry& window, std::span<const std::int8_t> input, std::span<std::int8_t> output,
+                   Int8Range range) {
+  check_pool(window, input.size(), output.size(), range, "int8_max_pool");
+  const std::size_t channels = window.in_c;
+  for_each_window(window, [&](std::size_t pixel, std::span<const std::size_t> positions) {
+    std::int8_t* out = output.data() + pixel * channels;
+    std::fill(out, out + channels, std::numeric_limits<std::int8_t>::min());
+    for (std::size_t position : positions) {
+      const std::int8_t* in = input.data() + position * channels;
+      for (std::size_t c = 0; c < channels; ++c) out[c] = std::max(out[c], in[c]);
+    }
+    for (std::size_t c = 0; c < channels; ++c) out[c] = std::clamp(out[c], range.min, range.max);
+  });
+}
+
+void int8_average_pool(const ConvGeometry& window, std::span<const std::int8_t> input, std::span<std::int8_t> output,
+                       Int8Range range) {
+  check_pool(window, input.size(), output.size(), range, "int8_average_pool");
+  const std::size_t channels = window.in_c;
+  std::vector<std::int32_t> sums(channels);
+  for_each_window(window, [&](std::size_t pixel, std::span<const std::size_t> positions) {
+    std::fill(sums.begin(), sums.end(), 0);
+    for (std::size_t position : positions) {
+      const std::int8_t* in = input.data() + position * channels;
+      for (std::size_t c = 0; c < channels; ++c) sums[c] += in[c];
+    }
+    // A window always overlaps the image (padding is smaller than the window), so count >= 1.
+    const auto count = static_cast<std::int32_t>(positions.size());
+    std::int8_t* out = output.data() + pixel * channels;
+    for (std::size_t c = 0; c < channels; ++c) {
+      const std::int32_t sum = sums[c];
+      const std::int32_t average = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
+      out[c] = static_cast<std::int8_t>(std::clamp<std::int32_t>(average, range.min, range.max));
+    }
+  });
+}
+
+}  // namespace xnor

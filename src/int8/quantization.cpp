@@ -1,0 +1,123 @@
+// The int8 quantization arithmetic (int8.hpp): TFLite's and gemmlowp's fixed-point functions, written plainly.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "xnor/int8.hpp"
+
+namespace xnor {
+namespace {
+
+constexpr std::int32_t int32_min = std::numeric_limits<std::int32_t>::min();
+constexpr std::int32_t int32_max = std::numeric_limits<std::int32_t>::max();
+
+void check_sizes(std::size_t values, std::size_t out, const char* what) {
+  if (values != out) {
+    throw std::invalid_argument(std::string(what) + ": " + std::to_string(values) + " values but room for " +
+                                std::to_string(out));
+  }
+}
+
+}  // namespace
+
+void validate_quant_params(QuantParams params, const char* what) {
+  if (!(params.scale > 0.0f) || !std::isfinite(params.scale) || params.zero_point < -128 || params.zero_point > 127) {
+    throw std::invalid_argument(std::string(what) +
+                                ": quantization needs a positive finite scale and a zero point in "
+                                "[-128, 127], got scale " +
+                                std::to_string(params.scale) + ", zero point " + std::to_string(params.zero_point));
+  }
+}
+
+FixedPointMultiplier quantize_multiplier(double real) {
+  if (!(real >= 0.0) || !std::isfinite(real)) {
+    throw std::invalid_argument("quantize_multiplier: the real multiplier must be finite and >= 0, got " +
+                                std::to_string(real));
+  }
+  if (real == 0.0) return {};
+  int shift = 0;
+  const double fraction = std::frexp(real, &shift);  // real = fraction * 2^shift, fraction in [0.5, 1)
+  auto fixed = static_cast<std::int64_t>(std::round(fraction * static_cast<double>(std::int64_t{1} << 31)));
+  if (fixed == std::int64_t{1} << 31) {  // the fraction rounded up to 1
+    fixed /= 2;
+    ++shift;
+  }
+  if (shift < -31) return {};
+  if (shift > 30) return {int32_max, 30};
+  return {static_cast<std::int32_t>(fixed), shift};
+}
+
+std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a, std::int32_t b) {
+  if (a == int32_min && b == int32_min) return int32_max;
+  const std::int64_t ab = std::int64_t{a} * b;
+  const std::int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+  return static_cast<std::int32_t>((ab + nudge) / (std::int64_t{1} << 31));  // C++ division truncates toward 0
+}
+
+std::int32_t rounding_divide_by_pot(std::int32_t x, int exponent) {
+  const auto mask = static_cast<std::int32_t>((std::int64_t{1} << exponent) - 1);
+  const std::int32_t remainder = x & mask;
+  const std::int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+std::int32_t multiply_by_quantized_multiplier(std::int32_t x, FixedPointMultiplier m) {
+  const int left = std::max(m.shift, 0);
+  const int right = std::max(-m.shift, 0);
+  const auto shifted = static_cast<std::int32_t>(
+      std::clamp<std::int64_t>(std::int64_t{x} * (std::int64_t{1} << left), int32_min, int32_max));
+  return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, m.multiplier), right);
+}
+
+Int8Range activation_range(const Activation& activation, QuantParams output) {
+  validate_quant_params(output, "activation range");
+  switch (activation.kind) {
+    case Activation::Kind::none:
+      return {};
+    case Activation::Kind::relu:
+      return {quantize(0.0f, output), 127};
+    case Activation::Kind::clamp: {
+      const Int8Range range{quantize(activation.low, output), quantize(activation.high, output)};
+      if (range.min > range.max) {
+        throw std::invalid_argument("activation range: clamp(" + std::to_string(activation.low) + ", " +
+                                    std::to_string(activation.high) + ") is empty");
+      }
+      return range;
+    }
+    case Activation::Kind::prelu:
+      break;
+  }
+  throw std::invalid_argument("activation range: PReLU is not a clamp and cannot be fused into an int8 layer");
+}
+
+std::int8_t requantize(std::int32_t acc, FixedPointMultiplier m, std::int32_t output_zero_point, Int8Range range) {
+  const std::int64_t y = std::int64_t{multiply_by_quantized_multiplier(acc, m)} + output_zero_point;
+  return static_cast<std::int8_t>(std::clamp<std::int64_t>(y, range.min, range.max));
+}
+
+std::int8_t quantize(float value, QuantParams params) {
+  const float scaled = std::round(value / params.scale);  // std::round: ties away from zero
+  if (std::isnan(scaled)) return static_cast<std::int8_t>(params.zero_point);
+  const auto q = static_cast<std::int32_t>(std::clamp(scaled, -512.0f, 512.0f)) + params.zero_point;
+  return static_cast<std::int8_t>(std::clamp(q, -128, 127));
+}
+
+float dequantize(std::int8_t q, QuantParams params) {
+  return params.scale * static_cast<float>(std::int32_t{q} - params.zero_point);
+}
+
+void quantize(std::span<const float> values, QuantParams params, std::span<std::int8_t> out) {
+  validate_quant_params(params, "quantize");
+  check_sizes(values.size(), out.size(), "quantize");
+  std::transform(values.begin(), values.end(), out.begin(), [params](float v) { return quantize(v, params); });
+}
+
+void dequantize(std::span<const std::int8_t> values, QuantParams params, std::span<float> out) {
+  validate_quant_params(params, "dequantize");
+  check_sizes(values.size(), out.size(), "dequantize");
+  std::transform(values.begin(), values.end(), out.begin(), [params](std::int8_t q) { return dequantize(q, params); });
+}
+
+}  // namespace xnor
