@@ -5,6 +5,7 @@ namespace xnor::bench {
 void register_roofline_benchmarks();
 void register_bgemm_benchmarks();
 void register_binary_conv_benchmarks();
+void register_net_benchmarks();
 void register_float_conv_benchmarks();
 void register_int8_conv_benchmarks();
 // The peers register nothing where they are not installed.

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   xnor::bench::register_roofline_benchmarks();
   xnor::bench::register_bgemm_benchmarks();
   xnor::bench::register_binary_conv_benchmarks();
+  xnor::bench::register_net_benchmarks();
   xnor::bench::register_float_conv_benchmarks();
   xnor::bench::register_int8_conv_benchmarks();
   xnor::bench::register_onednn_benchmarks();

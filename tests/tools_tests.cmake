@@ -25,6 +25,18 @@ if(TARGET xnor_cli)
   else()
     set(xnor_foreign_path neon)
   endif()
+  add_test(NAME cli.save_builtin COMMAND xnor_cli save googlenet224:binary ${CMAKE_BINARY_DIR}/googlenet224-binary.xnm)
+  set_tests_properties(cli.save_builtin PROPERTIES FIXTURES_SETUP googlenet_file)
+  add_test(NAME cli.info_json COMMAND xnor_cli info ${CMAKE_BINARY_DIR}/googlenet224-binary.xnm --json)
+  set_tests_properties(cli.info_json PROPERTIES FIXTURES_REQUIRED googlenet_file
+    PASS_REGULAR_EXPRESSION "\"file_bytes\": [0-9.e+]+, \"arena_bytes\": [0-9]+, \"macs\": 1582671872")
+  add_test(NAME cli.info_table COMMAND xnor_cli info googlenet224:int8)
+  set_tests_properties(cli.info_table PROPERTIES PASS_REGULAR_EXPRESSION "inception_5b/3x3 +conv +int8 +7x7x384")
+  add_test(NAME cli.info_missing_file COMMAND xnor_cli info ${CMAKE_BINARY_DIR}/no-such-model.xnm)
+  set_tests_properties(cli.info_missing_file PROPERTIES PASS_REGULAR_EXPRESSION "no-such-model.xnm: cannot open")
+  add_test(NAME cli.info_not_a_model COMMAND xnor_cli info ${CMAKE_CURRENT_SOURCE_DIR}/README.md)
+  set_tests_properties(cli.info_not_a_model PROPERTIES PASS_REGULAR_EXPRESSION "README.md: model file: not an .xnm file")
+
   add_test(NAME cli.path_not_compiled COMMAND xnor_cli --version)
   set_tests_properties(cli.path_not_compiled PROPERTIES ENVIRONMENT XNOR_PATH=${xnor_foreign_path}
     PASS_REGULAR_EXPRESSION "XNOR_PATH=${xnor_foreign_path}: not compiled into this binary")

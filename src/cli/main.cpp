@@ -1,10 +1,16 @@
 // build/xnor: the command-line tool.
+#include <algorithm>
 #include <exception>
 #include <iostream>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "src/cli/info.hpp"
+#include "src/cli/model_source.hpp"
 #include "src/cli/selfcheck.hpp"
 #include "xnor/cpu_path.hpp"
+#include "xnor/model_file.hpp"
 #include "xnor/version.hpp"
 
 namespace {
@@ -14,7 +20,11 @@ constexpr std::string_view usage = R"(usage: xnor <command> [options]
 xnor runs binary (XNOR-Net) and int8 neural networks on the CPU.
 
 commands:
+  info MODEL     show a model's layers, sizes and memory (MODEL: a .xnm file or googlenet224:float|int8|binary)
+  save MODEL OUT write a model (e.g. a built-in network) to a .xnm file
   selfcheck      check the bit kernels of every supported CPU path against the reference
+
+`xnor <command> --help` describes a command.
 
 options:
   -h, --help     show this help
@@ -34,7 +44,17 @@ int main(int argc, char** argv) {
       std::cout << "xnor " << xnor::version << "\ncpu path: " << xnor::describe_paths() << "\n";
       return 0;
     }
+    const std::vector<std::string> args(argv + std::min(argc, 2), argv + argc);
     if (command == "selfcheck") return xnor::cli::selfcheck(std::cout);
+    if (command == "info") return xnor::cli::info(args, std::cout);
+    if (command == "save") {
+      if (args.size() != 2 || args[0].starts_with("-")) {
+        std::cout << "usage: xnor save MODEL OUT.xnm\n\nWrites MODEL (a .xnm file or a built-in network) to OUT.xnm.\n";
+        return args.size() == 1 && (args[0] == "-h" || args[0] == "--help") ? 0 : 2;
+      }
+      xnor::save_model(xnor::cli::load_graph(args[0]), args[1]);
+      return 0;
+    }
     std::cerr << "xnor: " << (command.empty() ? "no command given" : "unknown command '" + std::string(command) + "'")
               << " (xnor --help lists them)\n";
     return 2;

@@ -1,0 +1,12 @@
+#pragma once
+// GoogLeNet (Inception-v1) for 224x224x3 images and 1000 classes, with deterministic random weights: the
+// realistic-size network of the benchmarks. Binary: every inner convolution binary, the first convolution
+// and the classifier float (as in XNOR-Net).
+#include "xnor/graph.hpp"
+#include "xnor/network_builder.hpp"
+
+namespace xnor::models {
+
+GraphDef googlenet224(Precision precision, std::uint64_t seed = 1);
+
+}  // namespace xnor::models

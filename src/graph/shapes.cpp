@@ -1,0 +1,215 @@
+// Shape and precision inference: the one place a graph is checked before anything is built or allocated.
+#include <string>
+
+#include "xnor/graph.hpp"
+
+namespace xnor {
+namespace {
+
+// Far beyond any network here, small enough that no product of them overflows.
+constexpr std::size_t max_dimension = 1 << 16;
+constexpr std::size_t max_tensor_bytes = std::size_t{1} << 30;
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+
+class Checker {
+ public:
+  Checker(const std::string& node) : node_(node) {}
+
+  [[noreturn]] void fail(const std::string& problem) const { throw ModelError("node '" + node_ + "': " + problem); }
+  void expect(bool ok, const std::string& problem) const {
+    if (!ok) fail(problem);
+  }
+  void expect_count(const char* what, std::size_t actual, std::size_t expected) const {
+    expect(actual == expected, std::string(what) + " has " + std::to_string(actual) + " values, expected " +
+                                   std::to_string(expected));
+  }
+  void expect_dtype(const TensorSpec& input, DType dtype) const {
+    expect(input.dtype == dtype, "input is " + dtype_name(input.dtype) + ", expected " + dtype_name(dtype));
+  }
+  void expect_quant(QuantParams q, const char* what) const {
+    expect(q.scale > 0.0f && q.scale < 1e30f && q.zero_point >= -128 && q.zero_point <= 127,
+           std::string(what) + " quantization needs a positive finite scale and a zero point in [-128, 127]");
+  }
+  void expect_activation(const Activation& activation, std::size_t channels) const {
+    if (activation.kind == Activation::Kind::prelu) expect_count("PReLU slopes", activation.slopes.size(), channels);
+    if (activation.kind == Activation::Kind::clamp) expect(activation.low <= activation.high, "clamp has low > high");
+  }
+  ConvGeometry geometry(const TensorSpec& input, const ConvWindow& window) const {
+    expect(window.kernel_h > 0 && window.kernel_h <= max_dimension && window.kernel_w > 0 &&
+               window.kernel_w <= max_dimension && window.stride > 0 && window.stride <= max_dimension &&
+               window.out_c > 0 && window.out_c <= max_dimension,
+           "kernel, stride and output channels must be in [1, 65536]");
+    const ConvGeometry g = window.geometry(input);
+    expect(g.taps() * g.in_c <= (std::size_t{1} << 28), "the kernel window holds more than 2^28 values");
+    try {
+      g.validate();
+    } catch (const std::invalid_argument& error) {
+      fail(error.what());
+    }
+    return g;
+  }
+
+ private:
+  const std::string& node_;
+};
+
+TensorSpec conv_output(const ConvGeometry& g, DType dtype) { return {g.out_h(), g.out_w(), g.out_c, dtype, {}}; }
+
+}  // namespace
+
+TensorSpec infer_node(const Node& node, const std::vector<TensorSpec>& tensors) {
+  const Checker check(node.name);
+  std::vector<TensorSpec> in;
+  for (std::uint32_t index : node.inputs) {
+    check.expect(index < tensors.size(), "input tensor " + std::to_string(index) + " is not produced before it");
+    in.push_back(tensors[index]);
+  }
+  const bool many = std::holds_alternative<ConcatOp>(node.op);
+  check.expect(many ? !in.empty() : in.size() == 1,
+               std::to_string(in.size()) + " inputs, expected " + (many ? "at least 1" : "1"));
+  const TensorSpec& x = in.front();
+  return std::visit(
+      Overloaded{
+          [&](const FloatConvOp& op) {
+            check.expect_dtype(x, DType::float32);
+            const ConvGeometry g = check.geometry(x, op.window);
+            check.expect_count("weights", op.weights.size(), g.out_c * g.taps() * g.in_c);
+            check.expect_count("bias", op.bias.size(), g.out_c);
+            check.expect_activation(op.activation, g.out_c);
+            return conv_output(g, DType::float32);
+          },
+          [&](const Int8ConvOp& op) {
+            check.expect_dtype(x, DType::int8);
+            const ConvGeometry g = check.geometry(x, op.window);
+            check.expect_count("weights", op.weights.size(), g.out_c * g.taps() * g.in_c);
+            check.expect_count("weight scales", op.weight_scales.size(), g.out_c);
+            check.expect_count("bias", op.bias.size(), g.out_c);
+            check.expect_quant(op.output, "output");
+            check.expect(op.activation.kind != Activation::Kind::prelu, "int8 layers fuse ReLU or clamp, not PReLU");
+            TensorSpec out = conv_output(g, DType::int8);
+            out.quant = op.output;
+            return out;
+          },
+          [&](const BinaryConvOp& op) {
+            check.expect_dtype(x, DType::bits);
+            const ConvGeometry g = check.geometry(x, op.window);
+            check.expect_count("weight words", op.weight_bits.size(), g.out_c * g.taps() * words_for_bits(g.in_c));
+            check.expect_count("multipliers", op.multiplier.size(), g.out_c);
+            check.expect_count("bias", op.bias.size(), g.out_c);
+            check.expect_activation(op.activation, g.out_c);
+            TensorSpec out = conv_output(g, op.output);
+            if (op.output == DType::int8) {
+              check.expect_quant(op.output_quant, "output");
+              out.quant = op.output_quant;
+            }
+            return out;
+          },
+          [&](const PoolOp& op) {
+            check.expect(op.kind == PoolKind::max || x.dtype != DType::bits, "bits can only be max-pooled");
+            if (op.global) return TensorSpec{1, 1, x.c, x.dtype, x.quant};
+            const ConvGeometry g = check.geometry(x, {op.kernel, op.kernel, op.stride, op.padding, x.c});
+            return TensorSpec{g.out_h(), g.out_w(), x.c, x.dtype, x.quant};
+          },
+          [&](const ConcatOp& op) {
+            TensorSpec out = x;
+            out.c = 0;
+            for (const TensorSpec& t : in) {
+              check.expect(t.h == x.h && t.w == x.w && t.dtype == x.dtype,
+                           "concatenated inputs differ in height, width or precision");
+              out.c += t.c;
+            }
+            check.expect(out.c <= max_dimension, "too many channels");
+            if (x.dtype == DType::int8) {
+              check.expect_quant(op.output_quant, "output");
+              out.quant = op.output_quant;
+            }
+            return out;
+          },
+          [&](const QuantizeOp& op) {
+            check.expect_dtype(x, DType::float32);
+            check.expect_quant(op.output, "output");
+            return TensorSpec{x.h, x.w, x.c, DType::int8, op.output};
+          },
+          [&](const DequantizeOp&) {
+            check.expect_dtype(x, DType::int8);
+            return TensorSpec{x.h, x.w, x.c, DType::float32, {}};
+          },
+          [&](const BitpackOp&) {
+            check.expect(x.dtype != DType::bits, "input is already bits");
+            return TensorSpec{x.h, x.w, x.c, DType::bits, {}};
+          },
+          [&](const ActivationOp& op) {
+            check.expect_dtype(x, DType::float32);
+            check.expect_activation(op.activation, x.c);
+            return x;
+          },
+          [&](const SoftmaxOp&) {
+            check.expect_dtype(x, DType::float32);
+            return x;
+          },
+      },
+      node.op);
+}
+
+std::string dtype_name(DType dtype) {
+  switch (dtype) {
+    case DType::float32:
+      return "float";
+    case DType::int8:
+      return "int8";
+    case DType::bits:
+      return "bits";
+  }
+  return "unknown";
+}
+
+std::string op_kind(const Op& op) {
+  return std::visit(Overloaded{
+                        [](const FloatConvOp&) { return std::string("conv"); },
+                        [](const Int8ConvOp&) { return std::string("conv"); },
+                        [](const BinaryConvOp&) { return std::string("conv"); },
+                        [](const PoolOp& p) {
+                          return std::string(p.global ? "global_" : "") + (p.kind == PoolKind::max ? "max_pool" : "avg_pool");
+                        },
+                        [](const ConcatOp&) { return std::string("concat"); },
+                        [](const QuantizeOp&) { return std::string("quantize"); },
+                        [](const DequantizeOp&) { return std::string("dequantize"); },
+                        [](const BitpackOp&) { return std::string("bitpack"); },
+                        [](const ActivationOp&) { return std::string("activation"); },
+                        [](const SoftmaxOp&) { return std::string("softmax"); },
+                    },
+                    op);
+}
+
+std::vector<TensorSpec> infer_tensors(const GraphDef& graph) {
+  const InputSpec& input = graph.input;
+  if (input.h == 0 || input.w == 0 || input.c == 0 || input.h > max_dimension || input.w > max_dimension ||
+      input.c > max_dimension) {
+    throw ModelError("input: size " + std::to_string(input.h) + "x" + std::to_string(input.w) + "x" +
+                     std::to_string(input.c) + " must be positive and at most 65536 per dimension");
+  }
+  if (input.mean.size() != input.c || input.std.size() != input.c) {
+    throw ModelError("input: mean and std need one value per channel");
+  }
+  for (float s : input.std) {
+    if (!(s > 0.0f)) throw ModelError("input: std must be positive");
+  }
+  if (graph.nodes.empty()) throw ModelError("the graph has no nodes");
+  std::vector<TensorSpec> tensors{{input.h, input.w, input.c, DType::float32, {}}};
+  for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
+    const Node& node = graph.nodes[i];
+    tensors.push_back(infer_node(node, tensors));
+    if (tensors.back().bytes() > max_tensor_bytes || tensors.back().elements() == 0) {
+      throw ModelError("node '" + node.name + "': output of " + std::to_string(tensors.back().bytes()) +
+                       " bytes is empty or too large");
+    }
+  }
+  if (tensors.back().dtype != DType::float32) throw ModelError("the output must be float (add a dequantize)");
+  return tensors;
+}
+
+}  // namespace xnor

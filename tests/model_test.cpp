@@ -1,0 +1,209 @@
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <memory>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "tests/support.hpp"
+#include "xnor/binary_conv.hpp"
+#include "xnor/float_conv.hpp"
+#include "xnor/float_ops.hpp"
+#include "xnor/model.hpp"
+#include "xnor/model_file.hpp"
+#include "xnor/network_builder.hpp"
+
+using namespace xnor;
+
+namespace {
+
+// A small Inception network: stem, two blocks (one with a double 3x3), pool, classifier.
+GraphDef small_inception(Precision precision, std::uint64_t seed = 7) {
+  NetworkBuilder b({16, 16, 3, {0.5f, 0.5f, 0.5f}, {0.25f, 0.25f, 0.25f}, 1.0f, false}, seed);
+  const Precision outer = precision == Precision::binary ? Precision::float32 : precision;
+  auto x = b.conv("stem", b.input(), 24, 3, 2, outer);
+  x = b.inception("block1", x, {16, 8, 24, 4, 8, 8}, precision);
+  x = b.max_pool("pool", x, 3, 2);
+  x = b.inception("block2", x, {20, 12, 36, 6, 12, 12, true}, precision, DType::float32);
+  x = b.global_average_pool("gap", x);
+  x = b.dense("classifier", x, 10, outer);
+  x = b.softmax("prob", x);
+  std::vector<std::string> labels;
+  for (int i = 0; i < 10; ++i) labels.push_back("label" + std::to_string(i));
+  return b.finish(labels);
+}
+
+std::vector<float> random_image(std::uint64_t seed, std::size_t size) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> uniform(-2.0f, 2.0f);
+  std::vector<float> image(size);
+  for (float& v : image) v = uniform(rng);
+  return image;
+}
+
+std::vector<float> run_once(const std::shared_ptr<const Model>& model, const std::vector<float>& image,
+                            std::size_t threads = 1) {
+  Session session(model, threads);
+  const auto out = session.run(image);
+  return {out.begin(), out.end()};
+}
+
+constexpr Precision all_precisions[] = {Precision::float32, Precision::int8, Precision::binary};
+
+}  // namespace
+
+TEST_CASE("a graph computes what its layers composed by hand compute") {
+  std::mt19937_64 rng(test::seed());
+  std::normal_distribution<float> normal;
+  const auto random = [&](std::size_t n) {
+    std::vector<float> v(n);
+    for (float& x : v) x = normal(rng);
+    return v;
+  };
+  GraphDef graph;
+  graph.input = {9, 9, 5, std::vector<float>(5, 0.0f), std::vector<float>(5, 1.0f), 1.0f, false};
+  const ConvWindow stem{3, 3, 1, Padding::same, 70};
+  const FloatConvOp stem_op{stem, random(70 * 9 * 5), random(70), Activation::relu()};
+  const BinaryWeights bw = binarize_weights(random(33 * 9 * 70), 33, 9, 70);
+  const BinaryConvOp binary_op{{3, 3, 2, Padding::same, 33}, bw.bits, bw.alpha, random(33), Activation::none(),
+                               BinaryPadding::zero, DType::float32, {}};
+  graph.nodes = {{"stem", {0}, stem_op}, {"sign", {1}, BitpackOp{}}, {"binary", {2}, binary_op},
+                 {"gap", {3}, PoolOp{PoolKind::average, 1, 1, Padding::valid, true}}, {"prob", {4}, SoftmaxOp{}}};
+  const auto model = std::make_shared<const Model>(graph);
+  const auto image = random(9 * 9 * 5);
+  const std::vector<float> result = run_once(model, image);
+
+  const ConvGeometry g1 = stem.geometry(model->tensors()[0]);
+  std::vector<float> a(g1.out_pixels() * 70);
+  FloatConv2d(g1, stem_op.weights, stem_op.bias, stem_op.activation).run(image, a);
+  std::vector<std::uint64_t> bits(g1.out_pixels() * 2);
+  pack_signs(a, g1.out_pixels(), 70, bits);
+  const ConvGeometry g2 = binary_op.window.geometry({9, 9, 70, DType::bits, {}});
+  std::vector<float> b(g2.out_pixels() * 33);
+  BinaryConv2d(g2, bw.bits, OutputTransform::to_float(bw.alpha, binary_op.bias), BinaryPadding::zero).run(bits, std::span(b));
+  std::vector<float> pooled(33), expected(33);
+  global_average_pool(b, g2.out_pixels(), 33, pooled);
+  softmax(pooled, expected);
+  CHECK(result == expected);
+}
+
+TEST_CASE("save then load gives bit-identical outputs, for every precision") {
+  for (Precision precision : all_precisions) {
+    CAPTURE(static_cast<int>(precision));
+    const GraphDef graph = small_inception(precision);
+    const auto model = std::make_shared<const Model>(graph);
+    const auto image = random_image(test::seed(), model->input().elements());
+    const auto reloaded = std::make_shared<const Model>(parse_model(serialize_model(graph)));
+    CHECK(run_once(model, image) == run_once(reloaded, image));
+    CHECK(reloaded->graph().labels == graph.labels);
+    CHECK(serialize_model(reloaded->graph()) == serialize_model(graph));
+  }
+}
+
+TEST_CASE("every truncation of a model file and random byte flips are refused with a ModelError") {
+  const std::vector<std::byte> file = serialize_model(small_inception(Precision::binary));
+  for (std::size_t length = 0; length < file.size(); ++length) {
+    CAPTURE(length);
+    CHECK_THROWS_AS(parse_model(std::span(file).first(length)), ModelError);
+  }
+  std::mt19937_64 rng(test::seed());
+  for (int i = 0; i < 200; ++i) {
+    std::vector<std::byte> corrupt = file;
+    corrupt[rng() % corrupt.size()] ^= static_cast<std::byte>(1 + rng() % 255);
+    CHECK_THROWS_AS(parse_model(corrupt), ModelError);
+  }
+}
+
+TEST_CASE("hostile payloads with a valid checksum are refused or load as a checked model, never crash") {
+  const std::vector<std::byte> file = serialize_model(small_inception(Precision::int8));
+  const auto reseal = [](std::vector<std::byte>& bytes) {
+    std::uint64_t hash = 0xcbf29ce484222325ull;  // FNV-1a 64 of the payload, as model_file.hpp specifies
+    for (std::size_t i = 32; i < bytes.size(); ++i) hash = (hash ^ static_cast<std::uint8_t>(bytes[i])) * 0x100000001b3ull;
+    for (int i = 0; i < 8; ++i) bytes[24 + i] = static_cast<std::byte>(hash >> (8 * i));
+  };
+  std::mt19937_64 rng(test::seed());
+  int refused = 0;
+  for (int i = 0; i < 300; ++i) {
+    std::vector<std::byte> corrupt = file;
+    for (int flips = 0; flips < 1 + i % 3; ++flips) {
+      corrupt[32 + rng() % (corrupt.size() - 32)] ^= static_cast<std::byte>(1 + rng() % 255);
+    }
+    reseal(corrupt);
+    try {
+      const Model model(parse_model(corrupt));  // a flip inside weights can still be a valid model
+      Session session(std::make_shared<const Model>(parse_model(corrupt)));
+      session.run(std::vector<float>(model.input().elements(), 0.5f));
+    } catch (const ModelError&) {
+      ++refused;
+    }
+  }
+  CHECK(refused > 0);
+}
+
+TEST_CASE("outputs are identical for 1 and 2 threads, and for concurrent sessions on one model") {
+  for (Precision precision : all_precisions) {
+    CAPTURE(static_cast<int>(precision));
+    const auto model = std::make_shared<const Model>(small_inception(precision));
+    const auto image = random_image(test::seed(), model->input().elements());
+    const std::vector<float> expected = run_once(model, image);
+    CHECK(run_once(model, image, 2) == expected);
+    std::atomic<int> mismatches{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 3; ++t) {
+      threads.emplace_back([&] {
+        Session session(model);
+        for (int run = 0; run < 5; ++run) {
+          const auto out = session.run(image);
+          if (!std::equal(out.begin(), out.end(), expected.begin(), expected.end())) ++mismatches;
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    CHECK(mismatches == 0);
+  }
+}
+
+TEST_CASE("a session runs an xtensor image and returns an xtensor view of its output") {
+  const auto model = std::make_shared<const Model>(small_inception(Precision::binary));
+  const auto image = random_image(test::seed(), model->input().elements());
+  xt::xtensor<float, 3> tensor = xt::adapt(image, std::array<std::size_t, 3>{16, 16, 3});
+  Session session(model);
+  const auto out = session.run(tensor);
+  CHECK(out.shape(2) == 10);
+  const std::vector<float> expected = run_once(model, image);
+  CHECK(std::equal(out.begin(), out.end(), expected.begin(), expected.end()));
+  CHECK_THROWS_AS(session.run(xt::xtensor<float, 3>::from_shape({16, 15, 3})), std::invalid_argument);
+}
+
+TEST_CASE("the arena reuses dead tensors' memory") {
+  const auto model = std::make_shared<const Model>(small_inception(Precision::float32));
+  std::size_t all = 0, largest = 0;
+  for (std::size_t t = 1; t < model->tensors().size(); ++t) {
+    all += model->tensors()[t].bytes();
+    largest = std::max(largest, model->tensors()[t].bytes());
+  }
+  CHECK(model->arena_bytes() < all * 3 / 4);
+  CHECK(model->arena_bytes() >= largest);
+}
+
+TEST_CASE("inconsistent graphs are refused, naming the node") {
+  GraphDef graph = small_inception(Precision::float32);
+  SUBCASE("weights of the wrong size") {
+    std::get<FloatConvOp>(graph.nodes[0].op).weights.pop_back();
+    CHECK_THROWS_WITH_AS(Model{graph}, doctest::Contains("node 'stem': weights has"), ModelError);
+  }
+  SUBCASE("an input produced later") {
+    graph.nodes[0].inputs = {5};
+    CHECK_THROWS_WITH_AS(Model{graph}, doctest::Contains("not produced before it"), ModelError);
+  }
+  SUBCASE("a precision mismatch") {
+    graph.nodes[1].op = BitpackOp{};
+    graph.nodes[2].inputs = {1};
+    CHECK_THROWS_AS(Model{graph}, ModelError);
+  }
+  SUBCASE("a session input of the wrong size") {
+    Session session(std::make_shared<const Model>(graph));
+    CHECK_THROWS_AS(session.run(std::vector<float>(5)), std::invalid_argument);
+  }
+}
