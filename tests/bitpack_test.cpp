@@ -35,7 +35,7 @@ void check_padding_zero(const std::vector<std::uint64_t>& bits, std::size_t pixe
 
 }  // namespace
 
-TEST_CASE("float packing: every path equals the reference; padding bits are 0") {
+TEST_CASE("float packing: every path equals the reference, padding bits are 0") {
   std::mt19937_64 rng(test::seed());
   for (Path path : supported_path_list()) {
     for (std::size_t channels : channel_counts) {
@@ -77,7 +77,7 @@ TEST_CASE("int8 packing: every path equals the reference for any zero point") {
   }
 }
 
-TEST_CASE("the sign convention: bit 1 is negative; 0.0, -0.0 and NaN pack as +1") {
+TEST_CASE("the sign convention: bit 1 is negative, and 0.0, -0.0 and NaN pack as +1") {
   const std::vector<float> values = {-1.0f, 0.0f, -0.0f, 2.5f, std::numeric_limits<float>::quiet_NaN(), -1e-30f};
   for (Path path : supported_path_list()) {
     CAPTURE(path_name(path));

@@ -7,8 +7,9 @@
 #include "xnor/cpu_path.hpp"
 
 int main(int argc, char** argv) {
-  std::printf("xnor tests: seed %u (XNOR_TEST_SEED overrides), paths %s\n", xnor::test::seed(),
-              xnor::describe_paths().c_str());
+  // On stderr: ctest's test discovery reads the test names from stdout.
+  std::fprintf(stderr, "xnor tests: seed %u (XNOR_TEST_SEED overrides), paths %s\n", xnor::test::seed(),
+               xnor::describe_paths().c_str());
   doctest::Context context(argc, argv);
   return context.run();
 }
