@@ -7,9 +7,11 @@ namespace xnor::models {
 GraphDef googlenet224(Precision precision, std::uint64_t seed) {
   const InputSpec input{224, 224, 3, {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}, 1.0f, false};
   NetworkBuilder b(input, seed);
-  // Following XNOR-Net, the first and last layers keep full precision in the binary network.
+  // Following XNOR-Net, the first and last layers are not binary: in the binary network the first
+  // convolution is int8 (the faster of float and int8 on a 3-channel input) and the classifier float.
+  const Precision stem = precision == Precision::binary ? Precision::int8 : precision;
   const Precision outer = precision == Precision::binary ? Precision::float32 : precision;
-  auto x = b.conv("conv1/7x7_s2", b.input(), 64, 7, 2, outer);
+  auto x = b.conv("conv1/7x7_s2", b.input(), 64, 7, 2, stem);
   x = b.max_pool("pool1/3x3_s2", x, 3, 2);
   x = b.conv("conv2/3x3_reduce", x, 64, 1, 1, precision);
   x = b.conv("conv2/3x3", x, 192, 3, 1, precision);

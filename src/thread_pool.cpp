@@ -1,6 +1,33 @@
 #include "xnor/thread_pool.hpp"
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace xnor {
+namespace {
+
+// About 50-100 microseconds of spinning before a thread sleeps on a condition variable.
+constexpr int spin_iterations = 1 << 14;
+
+inline void cpu_relax() {
+#if defined(__x86_64__)
+  _mm_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+template <class Done>
+bool spin_until(Done done) {
+  for (int i = 0; i < spin_iterations; ++i) {
+    if (done()) return true;
+    cpu_relax();
+  }
+  return false;
+}
+
+}  // namespace
 
 ThreadPool::ThreadPool(std::size_t threads) {
   for (std::size_t i = 1; i < threads; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
@@ -32,9 +59,9 @@ void ThreadPool::parallel_for(std::size_t n, std::size_t grain,
     body_ = &body;
     chunks_ = chunks;
     chunks_.resize(size(), {0, 0});
-    pending_ = workers_.size();
+    pending_.store(workers_.size(), std::memory_order_relaxed);
     error_ = nullptr;
-    ++generation_;
+    generation_.fetch_add(1, std::memory_order_release);
   }
   start_.notify_all();
   std::exception_ptr own_error;
@@ -43,8 +70,10 @@ void ThreadPool::parallel_for(std::size_t n, std::size_t grain,
   } catch (...) {
     own_error = std::current_exception();
   }
+  const auto all_done = [this] { return pending_.load(std::memory_order_acquire) == 0; };
+  spin_until(all_done);
   std::unique_lock lock(mutex_);
-  done_.wait(lock, [this] { return pending_ == 0; });
+  done_.wait(lock, all_done);
   body_ = nullptr;
   if (own_error) std::rethrow_exception(own_error);
   if (error_) std::rethrow_exception(error_);
@@ -52,11 +81,13 @@ void ThreadPool::parallel_for(std::size_t n, std::size_t grain,
 
 void ThreadPool::worker_loop(std::size_t index) {
   std::size_t seen = 0;
-  std::unique_lock lock(mutex_);
   for (;;) {
-    start_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+    const auto started = [&] { return generation_.load(std::memory_order_acquire) != seen; };
+    spin_until(started);
+    std::unique_lock lock(mutex_);
+    start_.wait(lock, [&] { return stopping_ || started(); });
     if (stopping_) return;
-    seen = generation_;
+    seen = generation_.load(std::memory_order_relaxed);
     const auto [begin, end] = chunks_[index];
     const auto* body = body_;
     lock.unlock();
@@ -66,9 +97,14 @@ void ThreadPool::worker_loop(std::size_t index) {
     } catch (...) {
       error = std::current_exception();
     }
-    lock.lock();
-    if (error && !error_) error_ = error;
-    if (--pending_ == 0) done_.notify_one();
+    if (error) {
+      std::lock_guard error_lock(mutex_);
+      if (!error_) error_ = error;
+    }
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard done_lock(mutex_);
+      done_.notify_one();
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian 12 machine (apt-get) and runs every test: the x86-64 build, whose tests force each
-# CPU path this machine supports, then the aarch64 cross-build, whose tests run under qemu (NEON and scalar).
-# Exits non-zero on any failure; ends with ctest's summary.
+# Sets up a fresh Debian 12 machine (apt-get) and runs every test: the tests built with AddressSanitizer and
+# UndefinedBehaviorSanitizer, the aarch64 cross-build under qemu (NEON and scalar), then the x86-64 Release
+# build, whose tests force each CPU path this machine supports. Exits non-zero on any failure; ends with
+# ctest's summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -10,6 +11,12 @@ jobs=$(nproc)
 echo "== x86-64: build/"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$jobs"
+
+echo "== x86-64 with AddressSanitizer + UndefinedBehaviorSanitizer: build-asan/"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DXNOR_BUILD_BENCH=OFF \
+  -DCMAKE_CXX_FLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+cmake --build build-asan -j "$jobs"
+ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
 echo "== aarch64: build-aarch64/ (tests under qemu-aarch64)"
 cmake -S . -B build-aarch64 -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake

@@ -98,10 +98,15 @@ std::int8_t requantize(std::int32_t acc, FixedPointMultiplier m, std::int32_t ou
 }
 
 std::int8_t quantize(float value, QuantParams params) {
-  const float scaled = std::round(value / params.scale);  // std::round: ties away from zero
-  if (std::isnan(scaled)) return static_cast<std::int8_t>(params.zero_point);
-  const auto q = static_cast<std::int32_t>(std::clamp(scaled, -512.0f, 512.0f)) + params.zero_point;
-  return static_cast<std::int8_t>(std::clamp(q, -128, 127));
+  const float scaled = value / params.scale;
+  // Round half away from zero (std::round) without a libm call or a branch, so the span version
+  // vectorizes: truncate, then step away from zero when the dropped fraction is at least one half (exact
+  // below 2^23). NaN maps to the zero point.
+  const float clamped = std::clamp(scaled == scaled ? scaled : 0.0f, -512.0f, 512.0f);
+  auto q = static_cast<std::int32_t>(clamped);
+  const float fraction = clamped - static_cast<float>(q);
+  q += static_cast<std::int32_t>(fraction >= 0.5f) - static_cast<std::int32_t>(fraction <= -0.5f);
+  return static_cast<std::int8_t>(std::clamp(q + params.zero_point, -128, 127));
 }
 
 float dequantize(std::int8_t q, QuantParams params) {
