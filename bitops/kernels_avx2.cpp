@@ -121,12 +121,7 @@ void dots_to_bits(const std::int32_t* counts, std::size_t n, std::int32_t k_bits
     const auto negative = static_cast<std::uint64_t>(~_mm256_movemask_ps(_mm256_castsi256_ps(outside)) & 0xff);
     bits[i / 64] |= negative << (i % 64);
   }
-  if (full < n) {
-    std::uint64_t rest[2];
-    reference::dots_to_bits(counts + full, n - full, k_bits, correction != nullptr ? correction + full : nullptr,
-                            low + full, high + full, rest);
-    bits[full / 64] |= rest[0] << (full % 64);
-  }
+  dots_to_bits_tail(full, counts, n, k_bits, correction, low, high, bits);
 }
 
 void bgemm_panel(const BgemmPanelArgs& args) {

@@ -108,12 +108,7 @@ void dots_to_bits(const std::int32_t* counts, std::size_t n, std::int32_t k_bits
     const uint32x4_t negative = vandq_u32(vcgeq_s32(d, vld1q_s32(low + i)), vcleq_s32(d, vld1q_s32(high + i)));
     bits[i / 64] |= static_cast<std::uint64_t>(vaddvq_u32(vandq_u32(negative, lane_bits))) << (i % 64);
   }
-  if (full < n) {
-    std::uint64_t rest[1];
-    reference::dots_to_bits(counts + full, n - full, k_bits, correction != nullptr ? correction + full : nullptr,
-                            low + full, high + full, rest);
-    bits[full / 64] |= rest[0] << (full % 64);
-  }
+  dots_to_bits_tail(full, counts, n, k_bits, correction, low, high, bits);
 }
 
 void bgemm_panel(const BgemmPanelArgs& args) {

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "bitops/kernels.hpp"
+#include "bitops/reference.hpp"
 
 namespace xnor::detail {
 
@@ -47,6 +48,17 @@ inline void for_row_blocks(std::size_t m, Tile tile) {
   std::size_t m0 = 0;
   for (; m0 + MR <= m; m0 += MR) tile.template operator()<MR>(m0);
   run_tail_block<MR - 1>(m - m0, m0, tile);
+}
+
+// reference::dots_to_bits for channels full..n (fewer than fill one vector: at most 63), ORed into bits.
+inline void dots_to_bits_tail(std::size_t full, const std::int32_t* counts, std::size_t n, std::int32_t k_bits,
+                              const std::int32_t* correction, const std::int32_t* low, const std::int32_t* high,
+                              std::uint64_t* bits) {
+  if (full == n) return;
+  std::uint64_t rest[1];
+  reference::dots_to_bits(counts + full, n - full, k_bits, correction != nullptr ? correction + full : nullptr,
+                          low + full, high + full, rest);
+  bits[full / 64] |= rest[0] << (full % 64);
 }
 
 // PanelBits for a path without a fused epilogue: the panel's counts into a small buffer, then the path's

@@ -125,6 +125,22 @@ Enum<E> enumeration(E& value, E last) {
   return {value, last};
 }
 
+// A bool stored as one byte, checked to be 0 or 1 when loaded: any other byte would be an invalid bool.
+struct Flag {
+  bool& value;
+};
+template <class Archive>
+void save(Archive& archive, const Flag& f) {
+  archive(static_cast<std::uint8_t>(f.value));
+}
+template <class Archive>
+void load(Archive& archive, Flag& f) {
+  std::uint8_t raw = 0;
+  archive(raw);
+  if (raw > 1) throw ModelError("model file: boolean value " + std::to_string(raw) + " out of range");
+  f.value = raw == 1;
+}
+
 }  // namespace
 
 // The field layout of every record; the class version lets later formats read older files.
@@ -158,7 +174,7 @@ void serialize(Archive& a, BinaryConvOp& op) {
 template <class Archive>
 void serialize(Archive& a, PoolOp& op) {
   std::uint64_t kernel = op.kernel, stride = op.stride;
-  a(enumeration(op.kind, PoolKind::average), kernel, stride, enumeration(op.padding, Padding::same), op.global);
+  a(enumeration(op.kind, PoolKind::average), kernel, stride, enumeration(op.padding, Padding::same), Flag{op.global});
   op.kernel = kernel, op.stride = stride;
 }
 template <class Archive>
@@ -186,7 +202,7 @@ void serialize(Archive& a, Node& node) {
 template <class Archive>
 void serialize(Archive& a, InputSpec& in) {
   std::uint64_t h = in.h, w = in.w, c = in.c;
-  a(h, w, c, numbers(in.mean), numbers(in.std), in.value_max, in.invert);
+  a(h, w, c, numbers(in.mean), numbers(in.std), in.value_max, Flag{in.invert});
   in.h = h, in.w = w, in.c = c;
 }
 template <class Archive>

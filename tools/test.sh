@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine (apt-get) and runs every test: the tests built with AddressSanitizer and
-# UndefinedBehaviorSanitizer, the aarch64 cross-build under qemu (NEON and scalar), then the x86-64 Release
-# build, whose tests force each CPU path this machine supports. Exits non-zero on any failure; ends with
+# UndefinedBehaviorSanitizer, the threaded tests under ThreadSanitizer, the aarch64 cross-build under qemu
+# (NEON and scalar), then the x86-64 Release build, whose tests force each CPU path this machine supports. Exits non-zero on any failure; ends with
 # ctest's summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,10 +18,19 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DXNOR_BUILD_BENCH=OFF \
 cmake --build build-asan -j "$jobs"
 ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
+echo "== x86-64 with ThreadSanitizer: build-tsan/ (the tests that run threads)"
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DXNOR_BUILD_BENCH=OFF -DXNOR_BUILD_CLI=OFF \
+  -DCMAKE_CXX_FLAGS="-O1 -g -fsanitize=thread"
+cmake --build build-tsan -j "$jobs"
+TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -j "$jobs" -R "thread|parallel_for"
+
 echo "== aarch64: build-aarch64/ (tests under qemu-aarch64)"
 cmake -S . -B build-aarch64 -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake
 cmake --build build-aarch64 -j "$jobs"
 ctest --test-dir build-aarch64 --output-on-failure -j "$jobs"
+
+echo "== a separate project that embeds the installed xnor (find_package(xnor))"
+tools/consumer.sh
 
 echo "== x86-64 tests"
 ctest --test-dir build --output-on-failure -j "$jobs"

@@ -170,7 +170,10 @@ void BinaryConv2d::run_blocks(std::span<const std::uint64_t> input, std::size_t 
                                      corrections.data() + column,
                                      n,
                                      padding_ == BinaryPadding::zero && !direct ? padded.data() : nullptr,
-                                     reinterpret_cast<std::uint32_t*>(fused_bits + first * out_words) + p,
+                                     // No arithmetic on the null pointer of an unfused output (UB).
+                                     fused_bits != nullptr
+                                         ? reinterpret_cast<std::uint32_t*>(fused_bits + first * out_words) + p
+                                         : nullptr,
                                      2 * out_words};
         kernels_->bgemm_panel({a, row_words, pixels, weights_.panel(p), row_words,
                                std::min(BgemmWeights::panel_width, n - column), counts.data() + column, n,

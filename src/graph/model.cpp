@@ -14,6 +14,8 @@ namespace xnor {
 namespace {
 
 constexpr std::size_t arena_alignment = 64;
+// Elementwise steps split across threads only in chunks this large: smaller ones cost more to hand out.
+constexpr std::size_t elementwise_grain = 1 << 15;
 // A model needing more activation memory than this is refused at load, before any session allocates it.
 constexpr std::size_t max_arena_bytes = std::size_t{2} << 30;
 
@@ -21,6 +23,9 @@ template <class... F>
 struct Overloaded : F... {
   using F::operator()...;
 };
+// clang 14 lacks C++20's deduction for aggregates: the guide lets it build the library too.
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
 
 template <class T>
 std::span<const T> view(const std::byte* data, const TensorSpec& spec) {
@@ -121,8 +126,12 @@ Model::Step make_step(const Op& op, const std::vector<TensorSpec>& in, const Ten
             };
           },
           [&](const QuantizeOp& op) -> Model::Step {
-            return [x, out, quant = op.output](auto inputs, std::byte* output, ThreadPool*) {
-              quantize(view<float>(inputs[0], x), quant, view<std::int8_t>(output, out));
+            return [x, out, quant = op.output](auto inputs, std::byte* output, ThreadPool* pool) {
+              const auto in = view<float>(inputs[0], x);
+              const auto q = view<std::int8_t>(output, out);
+              parallel_for(pool, in.size(), elementwise_grain, [&](std::size_t begin, std::size_t end) {
+                quantize(in.subspan(begin, end - begin), quant, q.subspan(begin, end - begin));
+              });
             };
           },
           [&](const DequantizeOp&) -> Model::Step {
@@ -131,12 +140,18 @@ Model::Step make_step(const Op& op, const std::vector<TensorSpec>& in, const Ten
             };
           },
           [&](const BitpackOp&) -> Model::Step {
-            return [x, out, path](auto inputs, std::byte* output, ThreadPool*) {
-              if (x.dtype == DType::float32) {
-                return pack_signs(view<float>(inputs[0], x), x.pixels(), x.c, view<std::uint64_t>(output, out), path);
-              }
-              pack_signs(view<std::int8_t>(inputs[0], x), static_cast<std::int8_t>(x.quant.zero_point), x.pixels(), x.c,
-                         view<std::uint64_t>(output, out), path);
+            return [x, out, path](auto inputs, std::byte* output, ThreadPool* pool) {
+              const auto bits = view<std::uint64_t>(output, out);
+              const std::size_t words = words_for_bits(x.c);
+              parallel_for(pool, x.pixels(), elementwise_grain / x.c + 1, [&](std::size_t begin, std::size_t end) {
+                const auto pixels = end - begin;
+                const auto packed = bits.subspan(begin * words, pixels * words);
+                if (x.dtype == DType::float32) {
+                  return pack_signs(view<float>(inputs[0], x).subspan(begin * x.c, pixels * x.c), pixels, x.c, packed, path);
+                }
+                pack_signs(view<std::int8_t>(inputs[0], x).subspan(begin * x.c, pixels * x.c),
+                           static_cast<std::int8_t>(x.quant.zero_point), pixels, x.c, packed, path);
+              });
             };
           },
           [&](const ActivationOp& op) -> Model::Step {

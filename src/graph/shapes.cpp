@@ -14,6 +14,9 @@ template <class... F>
 struct Overloaded : F... {
   using F::operator()...;
 };
+// clang 14 lacks C++20's deduction for aggregates: the guide lets it build the library too.
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
 
 class Checker {
  public:
