@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what xnor needs on Debian 12 with apt-get: idempotent, non-interactive, nothing outside the
-# package registry. Usage: tools/setup.sh [base|arm|peers|all]... (default: all)
+# package registry. Usage: tools/setup.sh [base|arm|peers|fuzz|all]... (default: all)
 set -euo pipefail
 
 base=(cmake g++ make xtensor-dev libxsimd-dev libcereal-dev doctest-dev libbenchmark-dev libstb-dev)
 arm=(g++-aarch64-linux-gnu qemu-user-static libbenchmark-dev:arm64)
 peers=(libdnnl-dev libxnnpack-dev libpthreadpool-dev)
+# clang and its runtime libraries, which hold libFuzzer (tools/fuzz.sh).
+fuzz=(clang-14 libclang-rt-14-dev)
 
 wanted=()
 for group in "${@:-all}"; do
@@ -13,8 +15,9 @@ for group in "${@:-all}"; do
     base) wanted+=("${base[@]}") ;;
     arm) wanted+=("${arm[@]}") ;;
     peers) wanted+=("${peers[@]}") ;;
-    all) wanted+=("${base[@]}" "${arm[@]}" "${peers[@]}") ;;
-    *) echo "setup.sh: unknown group '$group' (base|arm|peers|all)" >&2; exit 2 ;;
+    fuzz) wanted+=("${fuzz[@]}") ;;
+    all) wanted+=("${base[@]}" "${arm[@]}" "${peers[@]}" "${fuzz[@]}") ;;
+    *) echo "setup.sh: unknown group '$group' (base|arm|peers|fuzz|all)" >&2; exit 2 ;;
   esac
 done
 

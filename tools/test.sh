@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine (apt-get) and runs every test: the tests built with AddressSanitizer and
-# UndefinedBehaviorSanitizer, the threaded tests under ThreadSanitizer, the aarch64 cross-build under qemu
+# UndefinedBehaviorSanitizer, the threaded tests under ThreadSanitizer, a short libFuzzer run, the aarch64 cross-build under qemu
 # (NEON and scalar), then the x86-64 Release build, whose tests force each CPU path this machine supports. Exits non-zero on any failure; ends with
 # ctest's summary.
 set -euo pipefail
@@ -23,6 +23,9 @@ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DXNOR_BUILD_BENCH=OFF -DXNOR_
   -DCMAKE_CXX_FLAGS="-O1 -g -fsanitize=thread"
 cmake --build build-tsan -j "$jobs"
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -j "$jobs" -R "thread|parallel_for"
+
+echo "== fuzzing the model loader briefly (tools/fuzz.sh; longer runs: tools/fuzz.sh SECONDS)"
+tools/fuzz.sh 45
 
 echo "== aarch64: build-aarch64/ (tests under qemu-aarch64)"
 cmake -S . -B build-aarch64 -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake

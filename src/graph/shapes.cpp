@@ -203,6 +203,9 @@ std::vector<TensorSpec> infer_tensors(const GraphDef& graph) {
   }
   if (graph.nodes.empty()) throw ModelError("the graph has no nodes");
   std::vector<TensorSpec> tensors{{input.h, input.w, input.c, DType::float32, {}}};
+  if (tensors.front().bytes() > max_tensor_bytes) {
+    throw ModelError("input: " + std::to_string(tensors.front().bytes()) + " bytes is too large");
+  }
   for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node& node = graph.nodes[i];
     tensors.push_back(infer_node(node, tensors));
