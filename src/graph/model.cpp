@@ -9,6 +9,7 @@
 #include "xnor/float_ops.hpp"
 #include "xnor/int8_conv.hpp"
 #include "xnor/int8_ops.hpp"
+#include "src/graph/overloaded.hpp"
 
 namespace xnor {
 namespace {
@@ -19,13 +20,7 @@ constexpr std::size_t elementwise_grain = 1 << 15;
 // A model needing more activation memory than this is refused at load, before any session allocates it.
 constexpr std::size_t max_arena_bytes = std::size_t{2} << 30;
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-// clang 14 lacks C++20's deduction for aggregates: the guide lets it build the library too.
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
+using detail::Overloaded;
 
 template <class T>
 std::span<const T> view(const std::byte* data, const TensorSpec& spec) {

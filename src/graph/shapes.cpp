@@ -1,6 +1,7 @@
 // Shape and precision inference: the one place a graph is checked before anything is built or allocated.
 #include <string>
 
+#include "src/graph/overloaded.hpp"
 #include "xnor/graph.hpp"
 
 namespace xnor {
@@ -10,13 +11,7 @@ namespace {
 constexpr std::size_t max_dimension = 1 << 16;
 constexpr std::size_t max_tensor_bytes = std::size_t{1} << 30;
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-// clang 14 lacks C++20's deduction for aggregates: the guide lets it build the library too.
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
+using detail::Overloaded;
 
 class Checker {
  public:
