@@ -196,6 +196,10 @@ void serialize(Archive&, BitpackOp&) {}
 template <class Archive>
 void serialize(Archive&, SoftmaxOp&) {}
 template <class Archive>
+void serialize(Archive& a, ScaleShiftOp& op) {
+  a(numbers(op.scale), numbers(op.shift));
+}
+template <class Archive>
 void serialize(Archive& a, Node& node) {
   a(Text{node.name}, numbers(node.inputs), node.op);
 }

@@ -10,9 +10,9 @@ namespace xnor {
 
 // Max-pool of ±1 values: the maximum is -1 only where every value in the window is -1, so with bit 1
 // meaning -1 the pooled word is the AND of the window's words. Padded positions are left out of the window.
-// geometry.out_c must equal geometry.in_c.
+// geometry.out_c must equal geometry.in_c; `rows` limits the work to a band of output rows.
 void binary_max_pool(std::span<const std::uint64_t> input, const ConvGeometry& geometry,
-                     std::span<std::uint64_t> output);
+                     std::span<std::uint64_t> output, OutputRows rows = {});
 
 // One input of a channel concatenation: `channels` channels per pixel, packed.
 struct PackedChannels {

@@ -10,6 +10,12 @@ namespace xnor {
 
 enum class Padding { valid, same };
 
+// A band [begin, end) of a window operation's output rows (end is clamped to the output's height), so that
+// threads can share one operation without changing its inner loops.
+struct OutputRows {
+  std::size_t begin = 0, end = static_cast<std::size_t>(-1);
+};
+
 struct ConvGeometry {
   std::size_t in_h = 0, in_w = 0, in_c = 0;
   std::size_t kernel_h = 1, kernel_w = 1;

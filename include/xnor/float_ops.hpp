@@ -14,8 +14,10 @@ void activate(std::span<float> values, std::size_t channels, const Activation& a
 // Pooling windows follow geometry (geometry.out_c must equal geometry.in_c). Cells of a "same" window that
 // fall outside the input are left out, as in TensorFlow: the maximum is over real cells only, and the
 // average divides by the number of real cells.
-void max_pool(std::span<const float> input, const ConvGeometry& geometry, std::span<float> output);
-void average_pool(std::span<const float> input, const ConvGeometry& geometry, std::span<float> output);
+// `rows` limits the work to a band of output rows (the rest of the output is not written).
+void max_pool(std::span<const float> input, const ConvGeometry& geometry, std::span<float> output, OutputRows rows = {});
+void average_pool(std::span<const float> input, const ConvGeometry& geometry, std::span<float> output,
+                  OutputRows rows = {});
 // The mean of each channel over all pixels: `channels` outputs.
 void global_average_pool(std::span<const float> input, std::size_t pixels, std::size_t channels,
                          std::span<float> output);

@@ -94,9 +94,15 @@ struct ActivationOp {
   Activation activation;
 };
 struct SoftmaxOp {};
+// y = x * scale[c] + shift[c] on float tensors: a BatchNorm (or a per-channel Mul / Add) that no neighbouring
+// layer can absorb, e.g. before the sign of a binary layer that follows a pooling.
+struct ScaleShiftOp {
+  std::vector<float> scale, shift;
+};
 
+// New kinds go at the end: the model file stores the index.
 using Op = std::variant<FloatConvOp, Int8ConvOp, BinaryConvOp, PoolOp, ConcatOp, QuantizeOp, DequantizeOp, BitpackOp,
-                        ActivationOp, SoftmaxOp>;
+                        ActivationOp, SoftmaxOp, ScaleShiftOp>;
 
 struct Node {
   std::string name;

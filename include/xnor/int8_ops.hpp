@@ -12,11 +12,12 @@ namespace xnor {
 // Pools keep the input's quantization (TFLite requires the output's to be equal). `window` gives the window,
 // stride and padding, with out_c == in_c; only positions inside the image count. The result is clamped to
 // range (a fused activation). Throws std::invalid_argument on inconsistent sizes.
+// `rows` limits the work to a band of output rows.
 void int8_max_pool(const ConvGeometry& window, std::span<const std::int8_t> input, std::span<std::int8_t> output,
-                   Int8Range range = {});
+                   Int8Range range = {}, OutputRows rows = {});
 // The mean of the positions inside the image, rounded half away from zero.
 void int8_average_pool(const ConvGeometry& window, std::span<const std::int8_t> input, std::span<std::int8_t> output,
-                       Int8Range range = {});
+                       Int8Range range = {}, OutputRows rows = {});
 
 struct Int8ConcatInput {
   std::span<const std::int8_t> values;  // pixels x channels

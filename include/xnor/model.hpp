@@ -72,8 +72,12 @@ class Session {
   // The same for an H x W x C image tensor (its shape must be the model's input shape); the result views
   // the arena.
   OutputView run(const xt::xtensor<float, 3>& image);
-  // The time each node took in the last run, in seconds (filled by run_timed).
+  // The same, filling seconds[i] with the time node i took.
   std::span<const float> run_timed(std::span<const float> input, std::vector<double>& seconds);
+  // The same, calling observer(i, output, seconds) after node i: its output tensor (model().tensors()[i + 1]
+  // gives its shape and type; valid only during the call) and the time it took. For calibration and debugging.
+  using Observer = std::function<void(std::size_t node, const std::byte* output, double seconds)>;
+  std::span<const float> run_observed(std::span<const float> input, const Observer& observer);
 
  private:
   std::shared_ptr<const Model> model_;

@@ -19,13 +19,14 @@ void check_size(const char* what, std::size_t actual, std::size_t expected) {
 
 }  // namespace
 
-void binary_max_pool(std::span<const std::uint64_t> input, const ConvGeometry& g, std::span<std::uint64_t> output) {
+void binary_max_pool(std::span<const std::uint64_t> input, const ConvGeometry& g, std::span<std::uint64_t> output,
+                     OutputRows rows) {
   g.validate();
   if (g.out_c != g.in_c) throw std::invalid_argument("binary max-pool: output channels must equal input channels");
   const std::size_t words = words_for_bits(g.in_c);
   check_size("binary max-pool input", input.size(), g.in_pixels() * words);
   check_size("binary max-pool output", output.size(), g.out_pixels() * words);
-  for (std::size_t oy = 0; oy < g.out_h(); ++oy) {
+  for (std::size_t oy = rows.begin; oy < std::min(rows.end, g.out_h()); ++oy) {
     // The window, clipped to the image: padded positions never win a max.
     const std::size_t y0 = std::max(oy * g.stride, g.pad_top()) - g.pad_top();
     const std::size_t y1 = std::min(oy * g.stride + g.kernel_h - g.pad_top(), g.in_h);

@@ -16,7 +16,7 @@ namespace {
 // `combine` from `start`; then finish(value, cells) gives the result.
 template <class Combine, class Finish>
 void pool(const char* operation, std::span<const float> input, const ConvGeometry& g, std::span<float> output,
-          float start, Combine combine, Finish finish) {
+          OutputRows rows, float start, Combine combine, Finish finish) {
   g.validate();
   if (g.out_c != g.in_c) {
     throw std::invalid_argument(std::string(operation) + ": a pool keeps its " + std::to_string(g.in_c) +
@@ -25,7 +25,7 @@ void pool(const char* operation, std::span<const float> input, const ConvGeometr
   detail::check_size(operation, "input", input.size(), g.in_pixels() * g.in_c);
   detail::check_size(operation, "output", output.size(), g.out_pixels() * g.out_c);
   const std::size_t channels = g.in_c;
-  for (std::size_t oy = 0; oy < g.out_h(); ++oy) {
+  for (std::size_t oy = rows.begin; oy < std::min(rows.end, g.out_h()); ++oy) {
     for (std::size_t ox = 0; ox < g.out_w(); ++ox) {
       float* out = output.data() + (oy * g.out_w() + ox) * channels;
       std::fill(out, out + channels, start);
@@ -50,13 +50,13 @@ void activate(std::span<float> values, std::size_t channels, const Activation& a
   for (std::size_t i = 0; i < values.size(); ++i) values[i] = activation.apply(values[i], i % channels);
 }
 
-void max_pool(std::span<const float> input, const ConvGeometry& geometry, std::span<float> output) {
-  pool("max pool", input, geometry, output, -std::numeric_limits<float>::infinity(),
+void max_pool(std::span<const float> input, const ConvGeometry& geometry, std::span<float> output, OutputRows rows) {
+  pool("max pool", input, geometry, output, rows, -std::numeric_limits<float>::infinity(),
        [](float a, float b) { return std::max(a, b); }, [](float m, std::size_t) { return m; });
 }
 
-void average_pool(std::span<const float> input, const ConvGeometry& geometry, std::span<float> output) {
-  pool("average pool", input, geometry, output, 0.0f, [](float a, float b) { return a + b; },
+void average_pool(std::span<const float> input, const ConvGeometry& geometry, std::span<float> output, OutputRows rows) {
+  pool("average pool", input, geometry, output, rows, 0.0f, [](float a, float b) { return a + b; },
        [](float sum, std::size_t cells) { return sum / static_cast<float>(cells); });
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "xnor/batch_norm.hpp"
 #include "xnor/binary_ops.hpp"
 #include "xnor/float_conv.hpp"
 #include "xnor/float_ops.hpp"
@@ -82,17 +83,22 @@ Model::Step make_step(const Op& op, const std::vector<TensorSpec>& in, const Ten
             const ConvGeometry g = op.global ? ConvGeometry{x.h, x.w, x.c, x.h, x.w, 1, Padding::valid, x.c}
                                              : ConvGeometry{x.h, x.w, x.c, op.kernel, op.kernel, op.stride, op.padding, x.c};
             const bool max = op.kind == PoolKind::max;
-            return [g, max, x, out](auto inputs, std::byte* output, ThreadPool*) {
-              switch (x.dtype) {
-                case DType::float32:
-                  if (max) return max_pool(view<float>(inputs[0], x), g, view<float>(output, out));
-                  return average_pool(view<float>(inputs[0], x), g, view<float>(output, out));
-                case DType::int8:
-                  if (max) return int8_max_pool(g, view<std::int8_t>(inputs[0], x), view<std::int8_t>(output, out));
-                  return int8_average_pool(g, view<std::int8_t>(inputs[0], x), view<std::int8_t>(output, out));
-                case DType::bits:
-                  return binary_max_pool(view<std::uint64_t>(inputs[0], x), g, view<std::uint64_t>(output, out));
-              }
+            // Threads take bands of output rows; each band runs the pool's own loops.
+            return [g, max, x, out](auto inputs, std::byte* output, ThreadPool* pool) {
+              const std::size_t grain = std::max<std::size_t>(1, elementwise_grain / (g.out_w() * g.out_c * g.taps()));
+              parallel_for(pool, g.out_h(), grain, [&](std::size_t begin, std::size_t end) {
+                const OutputRows rows{begin, end};
+                switch (x.dtype) {
+                  case DType::float32:
+                    if (max) return max_pool(view<float>(inputs[0], x), g, view<float>(output, out), rows);
+                    return average_pool(view<float>(inputs[0], x), g, view<float>(output, out), rows);
+                  case DType::int8:
+                    if (max) return int8_max_pool(g, view<std::int8_t>(inputs[0], x), view<std::int8_t>(output, out), {}, rows);
+                    return int8_average_pool(g, view<std::int8_t>(inputs[0], x), view<std::int8_t>(output, out), {}, rows);
+                  case DType::bits:
+                    return binary_max_pool(view<std::uint64_t>(inputs[0], x), g, view<std::uint64_t>(output, out), rows);
+                }
+              });
             };
           },
           [&](const ConcatOp& op) -> Model::Step {
@@ -154,6 +160,11 @@ Model::Step make_step(const Op& op, const std::vector<TensorSpec>& in, const Ten
               const auto values = view<float>(output, out);
               std::ranges::copy(view<float>(inputs[0], x), values.begin());
               activate(values, x.c, activation);
+            };
+          },
+          [&](const ScaleShiftOp& op) -> Model::Step {
+            return [x, out, norm = BatchNorm{op.scale, op.shift}](auto inputs, std::byte* output, ThreadPool*) {
+              norm.run(view<float>(inputs[0], x), view<float>(output, out));
             };
           },
           [&](const SoftmaxOp&) -> Model::Step {
@@ -259,9 +270,11 @@ Session::Session(std::shared_ptr<const Model> model, std::size_t threads)
   base_ = arena_.data() + (arena_alignment - address % arena_alignment) % arena_alignment;
 }
 
-std::span<const float> Session::run(std::span<const float> input) {
-  std::vector<double> unused;
-  return run_timed(input, unused);
+std::span<const float> Session::run(std::span<const float> input) { return run_observed(input, {}); }
+
+std::span<const float> Session::run_timed(std::span<const float> input, std::vector<double>& seconds) {
+  seconds.assign(model_->steps_.size(), 0.0);
+  return run_observed(input, [&](std::size_t node, const std::byte*, double s) { seconds[node] = s; });
 }
 
 OutputView Session::run(const xt::xtensor<float, 3>& image) {
@@ -276,23 +289,26 @@ OutputView Session::run(const xt::xtensor<float, 3>& image) {
   return xt::adapt(out.data(), out.size(), xt::no_ownership(), std::array<std::size_t, 3>{o.h, o.w, o.c});
 }
 
-std::span<const float> Session::run_timed(std::span<const float> input, std::vector<double>& seconds) {
+std::span<const float> Session::run_observed(std::span<const float> input, const Observer& observer) {
   const Model& m = *model_;
   if (input.size() != m.input().elements()) {
     throw std::invalid_argument("model input needs " + std::to_string(m.input().elements()) + " floats (" +
                                 std::to_string(m.input().h) + "x" + std::to_string(m.input().w) + "x" +
                                 std::to_string(m.input().c) + "), got " + std::to_string(input.size()));
   }
-  seconds.assign(m.steps_.size(), 0.0);
   std::vector<const std::byte*> inputs;
   for (std::size_t i = 0; i < m.steps_.size(); ++i) {
     inputs.clear();
     for (std::uint32_t index : m.graph_.nodes[i].inputs) {
       inputs.push_back(index == 0 ? reinterpret_cast<const std::byte*>(input.data()) : base_ + m.offsets_[index]);
     }
+    if (!observer) {
+      m.steps_[i](inputs, base_ + m.offsets_[i + 1], pool_.get());
+      continue;
+    }
     const auto start = std::chrono::steady_clock::now();
     m.steps_[i](inputs, base_ + m.offsets_[i + 1], pool_.get());
-    seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    observer(i, base_ + m.offsets_[i + 1], std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return {reinterpret_cast<const float*>(base_ + m.offsets_.back()), m.output().elements()};
 }

@@ -149,6 +149,12 @@ TensorSpec infer_node(const Node& node, const std::vector<TensorSpec>& tensors) 
             check.expect_dtype(x, DType::float32);
             return x;
           },
+          [&](const ScaleShiftOp& op) {
+            check.expect_dtype(x, DType::float32);
+            check.expect_count("scale", op.scale.size(), x.c);
+            check.expect_count("shift", op.shift.size(), x.c);
+            return x;
+          },
       },
       node.op);
 }
@@ -179,6 +185,7 @@ std::string op_kind(const Op& op) {
                         [](const BitpackOp&) { return std::string("bitpack"); },
                         [](const ActivationOp&) { return std::string("activation"); },
                         [](const SoftmaxOp&) { return std::string("softmax"); },
+                        [](const ScaleShiftOp&) { return std::string("scale_shift"); },
                     },
                     op);
 }

@@ -29,9 +29,9 @@ void check_pool(const ConvGeometry& window, std::size_t input, std::size_t outpu
 
 // Calls visit(output pixel, pixel of each position of its window inside the image) for every output pixel.
 template <class Visit>
-void for_each_window(const ConvGeometry& g, Visit visit) {
+void for_each_window(const ConvGeometry& g, OutputRows rows, Visit visit) {
   std::vector<std::size_t> positions;
-  for (std::size_t oy = 0; oy < g.out_h(); ++oy) {
+  for (std::size_t oy = rows.begin; oy < std::min(rows.end, g.out_h()); ++oy) {
     for (std::size_t ox = 0; ox < g.out_w(); ++ox) {
       positions.clear();
       for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
@@ -50,10 +50,10 @@ void for_each_window(const ConvGeometry& g, Visit visit) {
 }  // namespace
 
 void int8_max_pool(const ConvGeometry& window, std::span<const std::int8_t> input, std::span<std::int8_t> output,
-                   Int8Range range) {
+                   Int8Range range, OutputRows rows) {
   check_pool(window, input.size(), output.size(), range, "int8_max_pool");
   const std::size_t channels = window.in_c;
-  for_each_window(window, [&](std::size_t pixel, std::span<const std::size_t> positions) {
+  for_each_window(window, rows, [&](std::size_t pixel, std::span<const std::size_t> positions) {
     std::int8_t* out = output.data() + pixel * channels;
     std::fill(out, out + channels, std::numeric_limits<std::int8_t>::min());
     for (std::size_t position : positions) {
@@ -65,11 +65,11 @@ void int8_max_pool(const ConvGeometry& window, std::span<const std::int8_t> inpu
 }
 
 void int8_average_pool(const ConvGeometry& window, std::span<const std::int8_t> input, std::span<std::int8_t> output,
-                       Int8Range range) {
+                       Int8Range range, OutputRows rows) {
   check_pool(window, input.size(), output.size(), range, "int8_average_pool");
   const std::size_t channels = window.in_c;
   std::vector<std::int32_t> sums(channels);
-  for_each_window(window, [&](std::size_t pixel, std::span<const std::size_t> positions) {
+  for_each_window(window, rows, [&](std::size_t pixel, std::span<const std::size_t> positions) {
     std::fill(sums.begin(), sums.end(), 0);
     for (std::size_t position : positions) {
       const std::int8_t* in = input.data() + position * channels;
