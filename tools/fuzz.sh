@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# Fuzzes the model loader with libFuzzer: builds every fuzz target with clang (AddressSanitizer and
-# UndefinedBehaviorSanitizer) in build-fuzz/, then runs each for SECONDS (default 60) on a copy of its seed
-# corpus in tests/fuzz/corpus/, so the inputs it discovers stay out of the repository. Prints each target's
-# executions and executions per second; exits non-zero on a finding, whose input is kept in
-# build-fuzz/runs/TARGET/findings/. Usage: tools/fuzz.sh [SECONDS]
+# Fuzzes the model loader, the ONNX importer and the image decoder with libFuzzer: builds every fuzz target with clang
+# (AddressSanitizer and UndefinedBehaviorSanitizer) in build-fuzz/, then runs each for SECONDS (default 60)
+# on a copy of its seed corpus in tests/fuzz/corpus/, so the inputs it discovers stay out of the repository.
+# Prints each target's executions and executions per second; exits non-zero on a finding, whose input is
+# kept in build-fuzz/runs/TARGET/findings/. Usage: tools/fuzz.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-tools/setup.sh base fuzz
+tools/setup.sh base fuzz onnx
 
 flags="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="$flags" \
   -DXNOR_BUILD_FUZZ=ON -DXNOR_BUILD_TESTS=OFF -DXNOR_BUILD_BENCH=OFF -DXNOR_BUILD_CLI=OFF >/dev/null
 
 status=0
-for target in model_file; do
+for target in model_file onnx image; do
   binary=xnor-fuzz-${target//_/-}
   cmake --build build-fuzz -j "$(nproc)" --target "$binary"
   run=build-fuzz/runs/$target

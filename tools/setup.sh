@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs what xnor needs on Debian 12 with apt-get: idempotent, non-interactive, nothing outside the
-# package registry. Usage: tools/setup.sh [base|arm|peers|fuzz|all]... (default: all)
+# package registry. Usage: tools/setup.sh [base|arm|peers|fuzz|onnx|train|all]... (default: all)
 set -euo pipefail
 
-base=(cmake g++ make xtensor-dev libxsimd-dev libcereal-dev doctest-dev libbenchmark-dev libstb-dev)
-arm=(g++-aarch64-linux-gnu qemu-user-static libbenchmark-dev:arm64)
+base=(cmake g++ make xtensor-dev libxsimd-dev libcereal-dev doctest-dev libbenchmark-dev libstb-dev zlib1g-dev
+  dataset-fashion-mnist)
+arm=(g++-aarch64-linux-gnu qemu-user-static libbenchmark-dev:arm64 zlib1g-dev:arm64)
 peers=(libdnnl-dev libxnnpack-dev libpthreadpool-dev)
+# The ONNX importer (xnor convert) and its conformance data.
+onnx=(libonnx-dev libprotobuf-dev libonnx-testdata)
+# Training and export (tools/train), and the comparison chart (xnor compare --plot).
+train=(python3-torch python3-onnx python3-numpy python3-pil gnuplot-nox)
 # clang and its runtime libraries, which hold libFuzzer (tools/fuzz.sh).
 fuzz=(clang-14 libclang-rt-14-dev)
 
@@ -16,8 +21,10 @@ for group in "${@:-all}"; do
     arm) wanted+=("${arm[@]}") ;;
     peers) wanted+=("${peers[@]}") ;;
     fuzz) wanted+=("${fuzz[@]}") ;;
-    all) wanted+=("${base[@]}" "${arm[@]}" "${peers[@]}" "${fuzz[@]}") ;;
-    *) echo "setup.sh: unknown group '$group' (base|arm|peers|fuzz|all)" >&2; exit 2 ;;
+    onnx) wanted+=("${onnx[@]}") ;;
+    train) wanted+=("${train[@]}") ;;
+    all) wanted+=("${base[@]}" "${arm[@]}" "${peers[@]}" "${fuzz[@]}" "${onnx[@]}" "${train[@]}") ;;
+    *) echo "setup.sh: unknown group '$group' (base|arm|peers|fuzz|onnx|train|all)" >&2; exit 2 ;;
   esac
 done
 

@@ -6,8 +6,14 @@
 #include <string_view>
 #include <vector>
 
+#include "src/cli/classify.hpp"
+#include "src/cli/compare.hpp"
+#include "src/cli/bench.hpp"
+#include "src/cli/convert.hpp"
+#include "src/cli/eval.hpp"
 #include "src/cli/info.hpp"
 #include "src/cli/model_source.hpp"
+#include "src/cli/run.hpp"
 #include "src/cli/selfcheck.hpp"
 #include "xnor/cpu_path.hpp"
 #include "xnor/model_file.hpp"
@@ -22,6 +28,14 @@ xnor runs binary (XNOR-Net) and int8 neural networks on the CPU.
 commands:
   info MODEL     show a model's layers, sizes and memory (MODEL: a .xnm file or googlenet224:float|int8|binary)
   save MODEL OUT write a model (e.g. a built-in network) to a .xnm file
+  convert IN OUT convert an ONNX model (or quantize a float .xnm to int8) into a .xnm file
+  run MODEL --input X.npy --output Y.npy
+                 run a model on one preprocessed input tensor, write its output tensor
+  eval           measure a model's accuracy on Fashion-MNIST or a folder of labelled images
+  bench          time every layer of a model, with its share of the whole
+  compare        the bundled (or given) models side by side: accuracy, size, latency, images/s, memory
+  classify IMAGE|DIR...
+                 the most probable labels of images (PNG, JPEG, BMP, PGM/PPM), with the bundled model
   selfcheck      check the bit kernels of every supported CPU path against the reference
 
 `xnor <command> --help` describes a command.
@@ -47,6 +61,12 @@ int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + std::min(argc, 2), argv + argc);
     if (command == "selfcheck") return xnor::cli::selfcheck(std::cout);
     if (command == "info") return xnor::cli::info(args, std::cout);
+    if (command == "classify") return xnor::cli::classify(args, std::cout, std::cerr);
+    if (command == "convert") return xnor::cli::convert(args, std::cout);
+    if (command == "bench") return xnor::cli::bench(args, std::cout);
+    if (command == "run") return xnor::cli::run(args, std::cout);
+    if (command == "eval") return xnor::cli::eval(args, std::cout);
+    if (command == "compare") return xnor::cli::compare(args, std::cout);
     if (command == "save") {
       if (args.size() != 2 || args[0].starts_with("-")) {
         std::cout << "usage: xnor save MODEL OUT.xnm\n\nWrites MODEL (a .xnm file or a built-in network) to OUT.xnm.\n";

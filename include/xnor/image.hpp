@@ -1,0 +1,64 @@
+#pragma once
+// Images as a model's input: decoding (PNG, JPEG, BMP, binary PGM/PPM, with stb_image) and preprocessing
+// into the float tensor an InputSpec describes.
+//
+// Decoding is hostile-input safe: the header's size is checked against the limits before any pixel memory
+// is allocated, no allocation of the decoder may exceed what an image of that size can need (a compressed
+// stream that expands beyond it is refused), and the header fields that stb_image 2.27 (Debian 12's) reads
+// without bounds are checked before it reads them. A PNG, BMP, PGM or PPM must hold all its pixels; a
+// JPEG's missing data decodes as the decoder fills it in (as most decoders do). Every failure is one
+// ImageError naming the file.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <xtensor/xtensor.hpp>
+
+#include "xnor/graph.hpp"
+
+namespace xnor {
+
+// An image that cannot be read or decoded: the message names the file and the problem.
+class ImageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// 8-bit pixels, rows top to bottom, channels interleaved (HWC): c is 1 (gray), 2 (gray, alpha), 3 (RGB) or
+// 4 (RGB, alpha), as the file stores them (a PNG's transparent colour key becomes an alpha channel).
+struct Image {
+  std::size_t h = 0, w = 0, c = 0;
+  std::vector<std::uint8_t> pixels;
+};
+
+struct ImageLimits {
+  std::size_t max_side = 16384;            // pixels per side; the decoder is compiled with this one, so no more
+  std::size_t max_pixels = 64'000'000;     // width x height
+  std::size_t max_file_bytes = 64u << 20;  // load_image only
+};
+
+// Decodes a PNG, JPEG, BMP or binary PGM/PPM image; `name` (usually the file name) starts every error
+// message. Inputs of 2 GiB or more are refused (the decoder counts bytes in an int).
+Image decode_image(std::span<const std::byte> bytes, const std::string& name, const ImageLimits& limits = {});
+
+// Decodes the image file at `path`: a file over limits.max_file_bytes is refused before it is read.
+Image load_image(const std::string& path, const ImageLimits& limits = {});
+
+// Whether preprocess() can fill this input: 1 (gray) or 3 (RGB) channels, a mean and a std per channel.
+bool is_image_input(const InputSpec& spec);
+
+// The model input for an image: spec.h x spec.w x spec.c floats, HWC. In order: alpha is flattened onto
+// white; the colour becomes gray (ITU-R BT.601 luma: 0.299 R + 0.587 G + 0.114 B) or RGB (gray repeated), as
+// spec.c asks; each axis is resized on its own, by area averaging when it shrinks and bilinearly (pixel
+// centres aligned, edges clamped) when it grows; values are scaled from [0, 255] to [0, spec.value_max],
+// inverted (v -> value_max - v) when spec.invert, then normalized to (v - mean[ch]) / std[ch].
+// 8-bit pixels cannot hold NaN or infinity, so the result is finite whenever the spec's numbers are.
+// Throws std::invalid_argument when !is_image_input(spec).
+std::vector<float> preprocess(const Image& image, const InputSpec& spec);
+// The same as an xtensor of shape {spec.h, spec.w, spec.c}, as Session::run takes it.
+xt::xtensor<float, 3> preprocess_tensor(const Image& image, const InputSpec& spec);
+
+}  // namespace xnor

@@ -1,0 +1,41 @@
+# End-to-end tests of `xnor convert` (ONNX import, int8 calibration) and `xnor bench`.
+if(TARGET xnor_cli)
+  if(TARGET xnor_onnx)
+    add_test(NAME cli.convert_onnx COMMAND xnor_cli convert ${CMAKE_CURRENT_SOURCE_DIR}/tests/data/tiny_binary.onnx
+      ${CMAKE_BINARY_DIR}/tiny_binary.xnm)
+    set_tests_properties(cli.convert_onnx PROPERTIES FIXTURES_SETUP tiny_binary_file
+      PASS_REGULAR_EXPRESSION "tiny_binary.xnm: 11 layers, 0.007052 MMACs")
+    add_test(NAME cli.convert_onnx_layers COMMAND xnor_cli info ${CMAKE_BINARY_DIR}/tiny_binary.xnm)
+    set_tests_properties(cli.convert_onnx_layers PROPERTIES FIXTURES_REQUIRED tiny_binary_file
+      PASS_REGULAR_EXPRESSION "/a/Conv +conv +binary +4x4x3.*/Concat +concat +bits +4x4x5")
+    add_test(NAME cli.convert_opset9 COMMAND xnor_cli convert
+      ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/corpus/onnx/tiny_binary_opset9.onnx ${CMAKE_BINARY_DIR}/tiny_binary9.xnm)
+    set_tests_properties(cli.convert_opset9 PROPERTIES PASS_REGULAR_EXPRESSION "11 layers")
+    add_test(NAME cli.convert_refuses COMMAND xnor_cli convert
+      /usr/share/libonnx-testdata/data/node/test_erf/model.onnx ${CMAKE_BINARY_DIR}/erf.xnm)
+    set_tests_properties(cli.convert_refuses PROPERTIES WILL_FAIL TRUE)
+    add_test(NAME cli.convert_refuses_message COMMAND xnor_cli convert
+      ${CMAKE_CURRENT_SOURCE_DIR}/README.md.onnx ${CMAKE_BINARY_DIR}/none.xnm)
+    set_tests_properties(cli.convert_refuses_message PROPERTIES PASS_REGULAR_EXPRESSION "README.md.onnx: cannot open")
+  endif()
+  add_test(NAME cli.convert_help COMMAND xnor_cli convert --help)
+  set_tests_properties(cli.convert_help PROPERTIES PASS_REGULAR_EXPRESSION "usage: xnor convert INPUT OUT.xnm")
+  add_test(NAME cli.convert_bad_method COMMAND xnor_cli convert googlenet224:float ${CMAKE_BINARY_DIR}/x.xnm --int8
+    --calibration-method median)
+  set_tests_properties(cli.convert_bad_method PROPERTIES PASS_REGULAR_EXPRESSION "--calibration-method is minmax or percentile")
+  # Post-training int8 quantization of the built-in float GoogLeNet on two calibration images.
+  add_test(NAME cli.convert_int8 COMMAND xnor_cli convert googlenet224:float ${CMAKE_BINARY_DIR}/googlenet-int8.xnm
+    --int8 --calibration-count 2)
+  set_tests_properties(cli.convert_int8 PROPERTIES FIXTURES_SETUP googlenet_int8_file PASS_REGULAR_EXPRESSION "googlenet-int8.xnm: ")
+  add_test(NAME cli.convert_int8_layers COMMAND xnor_cli info ${CMAKE_BINARY_DIR}/googlenet-int8.xnm)
+  set_tests_properties(cli.convert_int8_layers PROPERTIES FIXTURES_REQUIRED googlenet_int8_file
+    PASS_REGULAR_EXPRESSION "inception_5b/concat +concat +int8")
+
+  add_test(NAME cli.bench_help COMMAND xnor_cli bench --help)
+  set_tests_properties(cli.bench_help PROPERTIES PASS_REGULAR_EXPRESSION "usage: xnor bench")
+  add_test(NAME cli.bench_json COMMAND xnor_cli bench --model googlenet224:binary --runs 2 --json)
+  set_tests_properties(cli.bench_json PROPERTIES
+    PASS_REGULAR_EXPRESSION "\"median_ms\": [0-9.e+-]+, \"layers\": \\[\\{\"name\": \"to_int8_0\", \"kind\": \"quantize\"")
+  add_test(NAME cli.bench_bad_runs COMMAND xnor_cli bench --runs 0)
+  set_tests_properties(cli.bench_bad_runs PROPERTIES PASS_REGULAR_EXPRESSION "--runs needs a whole number from 1 to 100000")
+endif()

@@ -1,0 +1,314 @@
+// The ONNX importer on small graphs built here: folding, binary recognition, bit outputs between binary layers,
+// Pad subgraphs, and refusals. Each imported graph is run and compared with the ONNX semantics computed directly.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <onnx/onnx_pb.h>
+
+#include "src/onnx/import.hpp"
+#include "tests/support.hpp"
+#include "xnor/model.hpp"
+#include "xnor/npy.hpp"
+
+using namespace xnor;
+
+namespace {
+
+// Builds an onnx.ModelProto for one 1 x C x H x W float input named "x".
+class Graph {
+ public:
+  Graph(std::int64_t c, std::int64_t h, std::int64_t w, int opset = 13) {
+    model_.set_ir_version(8);
+    model_.add_opset_import()->set_version(opset);
+    auto* input = graph()->add_input();
+    input->set_name("x");
+    auto* type = input->mutable_type()->mutable_tensor_type();
+    type->set_elem_type(onnx::TensorProto::FLOAT);
+    for (std::int64_t d : {std::int64_t{1}, c, h, w}) type->mutable_shape()->add_dim()->set_dim_value(d);
+  }
+  onnx::GraphProto* graph() { return model_.mutable_graph(); }
+
+  std::string constant(const std::string& name, std::vector<std::int64_t> dims, const std::vector<float>& values) {
+    auto* t = graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    for (auto d : dims) t->add_dims(d);
+    for (float v : values) t->add_float_data(v);
+    return name;
+  }
+  std::string int_constant(const std::string& name, std::vector<std::int64_t> dims, const std::vector<std::int64_t>& values) {
+    auto* t = graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::INT64);
+    for (auto d : dims) t->add_dims(d);
+    for (auto v : values) t->add_int64_data(v);
+    return name;
+  }
+  onnx::NodeProto* node(const std::string& op, std::vector<std::string> inputs, const std::string& output) {
+    auto* n = graph()->add_node();
+    n->set_op_type(op);
+    n->set_name(output);
+    for (auto& i : inputs) n->add_input(i);
+    n->add_output(output);
+    return n;
+  }
+  static void ints(onnx::NodeProto* n, const std::string& name, std::vector<std::int64_t> values) {
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INTS);
+    for (auto v : values) a->add_ints(v);
+  }
+  std::vector<std::byte> bytes(const std::string& output) {
+    graph()->add_output()->set_name(output);
+    std::string s = model_.SerializeAsString();
+    std::vector<std::byte> out(s.size());
+    std::memcpy(out.data(), s.data(), s.size());
+    return out;
+  }
+
+ private:
+  onnx::ModelProto model_;
+};
+
+std::vector<float> run(const GraphDef& graph, const std::vector<float>& hwc) {
+  auto model = std::make_shared<const Model>(graph);
+  Session session(model);
+  const auto out = session.run(hwc);
+  return {out.begin(), out.end()};
+}
+
+// ONNX Conv (NCHW, OIHW, stride 1) on an input padded by `pad` cells of `pad_value`; returns NCHW.
+std::vector<float> reference_conv(const std::vector<float>& x, std::size_t c, std::size_t h, std::size_t w,
+                                  const std::vector<float>& weights, std::size_t out_c, std::size_t k, std::size_t pad,
+                                  float pad_value) {
+  const std::size_t oh = h + 2 * pad - k + 1, ow = w + 2 * pad - k + 1;
+  std::vector<float> y(out_c * oh * ow);
+  for (std::size_t o = 0; o < out_c; ++o)
+    for (std::size_t i = 0; i < oh; ++i)
+      for (std::size_t j = 0; j < ow; ++j) {
+        double sum = 0;
+        for (std::size_t ch = 0; ch < c; ++ch)
+          for (std::size_t ky = 0; ky < k; ++ky)
+            for (std::size_t kx = 0; kx < k; ++kx) {
+              const auto yy = static_cast<std::ptrdiff_t>(i + ky) - static_cast<std::ptrdiff_t>(pad);
+              const auto xx = static_cast<std::ptrdiff_t>(j + kx) - static_cast<std::ptrdiff_t>(pad);
+              const bool inside = yy >= 0 && xx >= 0 && yy < std::ptrdiff_t(h) && xx < std::ptrdiff_t(w);
+              const float v = inside ? x[(ch * h + std::size_t(yy)) * w + std::size_t(xx)] : pad_value;
+              sum += v * weights[((o * c + ch) * k + ky) * k + kx];
+            }
+        y[(o * oh + i) * ow + j] = static_cast<float>(sum);
+      }
+  return y;
+}
+
+std::vector<float> to_hwc(const std::vector<float>& nchw, std::size_t c, std::size_t h, std::size_t w) {
+  std::vector<float> out(nchw.size());
+  for (std::size_t ch = 0; ch < c; ++ch)
+    for (std::size_t p = 0; p < h * w; ++p) out[p * c + ch] = nchw[ch * h * w + p];
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Conv -> BatchNorm -> Relu folds into one float convolution and matches ONNX") {
+  std::mt19937 rng(test::seed());
+  std::normal_distribution<float> normal;
+  const std::size_t c = 3, h = 6, w = 5, out_c = 4;
+  std::vector<float> weights(out_c * c * 9), x(c * h * w);
+  for (float& v : weights) v = normal(rng);
+  for (float& v : x) v = normal(rng);
+  Graph g(c, h, w);
+  g.constant("W", {4, 3, 3, 3}, weights);
+  auto* conv = g.node("Conv", {"x", "W"}, "conv");
+  Graph::ints(conv, "pads", {1, 1, 1, 1});
+  g.constant("gamma", {4}, {1.0f, -2.0f, 0.5f, 1.5f});
+  g.constant("beta", {4}, {0.1f, 0.2f, -0.3f, 0.0f});
+  g.constant("mean", {4}, {0.5f, -0.5f, 0.0f, 1.0f});
+  g.constant("var", {4}, {1.0f, 4.0f, 0.25f, 2.0f});
+  g.node("BatchNormalization", {"conv", "gamma", "beta", "mean", "var"}, "bn");
+  g.node("Relu", {"bn"}, "y");
+  const GraphDef graph = onnx_import::import_model(g.bytes("y"));
+  REQUIRE(graph.nodes.size() == 1);
+  CHECK(std::holds_alternative<FloatConvOp>(graph.nodes[0].op));
+  const std::vector<float> conv_out = reference_conv(x, c, h, w, weights, out_c, 3, 1, 0.0f);
+  const float gamma[] = {1.0f, -2.0f, 0.5f, 1.5f}, beta[] = {0.1f, 0.2f, -0.3f, 0.0f}, mean[] = {0.5f, -0.5f, 0.0f, 1.0f},
+              var[] = {1.0f, 4.0f, 0.25f, 2.0f};
+  std::vector<float> expected(conv_out.size());
+  for (std::size_t o = 0; o < out_c; ++o)
+    for (std::size_t p = 0; p < h * w; ++p) {
+      const float v = (conv_out[o * h * w + p] - mean[o]) / std::sqrt(var[o] + 1e-5f) * gamma[o] + beta[o];
+      expected[o * h * w + p] = std::max(v, 0.0f);
+    }
+  const std::vector<float> got = run(graph, to_hwc(x, c, h, w));
+  const std::vector<float> want = to_hwc(expected, out_c, h, w);
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-4));
+}
+
+TEST_CASE("BatchNorm -> Sign -> Pad(1) -> Conv(±alpha) -> Mul is a binary convolution, exact against ONNX") {
+  std::mt19937 rng(test::seed());
+  std::normal_distribution<float> normal;
+  std::bernoulli_distribution coin;
+  INFO("seed " << test::seed());
+  for (std::size_t c : {1u, 31u, 64u, 65u}) {
+    const std::size_t h = 5, w = 7, out_c = 3;
+    std::vector<float> x(c * h * w), weights(out_c * c * 9);
+    for (float& v : x) v = normal(rng);
+    const float alpha[] = {0.5f, 2.0f, 0.25f};
+    for (float& v : weights) v = coin(rng) ? 1.0f : -1.0f;
+    Graph g(static_cast<std::int64_t>(c), h, w);
+    g.constant("W", {3, static_cast<std::int64_t>(c), 3, 3}, weights);
+    g.constant("alpha", {1, 3, 1, 1}, {alpha[0], alpha[1], alpha[2]});
+    g.node("Sign", {"x"}, "s");
+    // The Pad amounts computed by a small constant subgraph, as opset-13 exporters write them.
+    g.int_constant("zeros", {2}, {0, 0});
+    g.int_constant("ones", {2}, {1, 1});
+    auto* cat = g.node("Concat", {"zeros", "ones", "zeros", "ones"}, "pads_cat");
+    auto* axis = cat->add_attribute();
+    axis->set_name("axis");
+    axis->set_type(onnx::AttributeProto::INT);
+    axis->set_i(0);
+    g.int_constant("shape_2x4", {2}, {2, 4});
+    g.node("Reshape", {"pads_cat", "shape_2x4"}, "pads_2x4");
+    g.node("Transpose", {"pads_2x4"}, "pads_4x2");
+    g.node("Transpose", {"pads_4x2"}, "pads_back");
+    g.int_constant("flat", {1}, {-1});
+    g.node("Reshape", {"pads_back", "flat"}, "pads_flat");
+    auto* cast = g.node("Cast", {"pads_flat"}, "pads");
+    auto* to = cast->add_attribute();
+    to->set_name("to");
+    to->set_type(onnx::AttributeProto::INT);
+    to->set_i(onnx::TensorProto::INT64);
+    g.constant("one", {}, {1.0f});
+    g.node("Pad", {"s", "pads", "one"}, "padded");
+    g.node("Conv", {"padded", "W"}, "conv");
+    g.node("Mul", {"conv", "alpha"}, "y");
+    const GraphDef graph = onnx_import::import_model(g.bytes("y"));
+    REQUIRE(graph.nodes.size() == 2);
+    CHECK(std::holds_alternative<BitpackOp>(graph.nodes[0].op));
+    const auto* binary = std::get_if<BinaryConvOp>(&graph.nodes[1].op);
+    REQUIRE(binary != nullptr);
+    CHECK(binary->padding == BinaryPadding::one);
+    std::vector<float> signs(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) signs[i] = x[i] < 0 ? -1.0f : 1.0f;
+    const std::vector<float> conv_out = reference_conv(signs, c, h, w, weights, out_c, 3, 1, 1.0f);
+    std::vector<float> expected(conv_out.size());
+    for (std::size_t o = 0; o < out_c; ++o)
+      for (std::size_t p = 0; p < h * w; ++p) expected[o * h * w + p] = conv_out[o * h * w + p] * alpha[o];
+    CHECK(run(graph, to_hwc(x, c, h, w)) == to_hwc(expected, out_c, h, w));
+  }
+}
+
+TEST_CASE("a BatchNorm -> Sign after binary convolutions becomes their bit output; Concat joins bits") {
+  Graph g(8, 4, 4);
+  std::vector<float> w1(4 * 8, 1.0f), w2(6 * 8, -1.0f);
+  w1[3] = -1.0f;
+  w2[5] = 1.0f;
+  g.constant("W1", {4, 8, 1, 1}, w1);
+  g.constant("W2", {6, 8, 1, 1}, w2);
+  g.constant("W3", {2, 10, 1, 1}, std::vector<float>(20, 1.0f));
+  g.node("Sign", {"x"}, "s");
+  g.node("Conv", {"s", "W1"}, "a");
+  g.node("Conv", {"s", "W2"}, "b");
+  g.node("Concat", {"a", "b"}, "cat")->add_attribute()->CopyFrom([] {
+    onnx::AttributeProto a;
+    a.set_name("axis");
+    a.set_type(onnx::AttributeProto::INT);
+    a.set_i(1);
+    return a;
+  }());
+  std::vector<float> ones(10, 1.0f), zeros(10, 0.0f), shift(10, 0.5f);
+  g.constant("g", {10}, ones);
+  g.constant("b0", {10}, shift);
+  g.constant("m", {10}, zeros);
+  g.constant("v", {10}, ones);
+  g.node("BatchNormalization", {"cat", "g", "b0", "m", "v"}, "bn");
+  g.node("Sign", {"bn"}, "s2");
+  g.node("Conv", {"s2", "W3"}, "y");
+  const GraphDef graph = onnx_import::import_model(g.bytes("y"));
+  // bitpack, two binary convs emitting bits, concat of bits, the last binary conv (float out)
+  REQUIRE(graph.nodes.size() == 5);
+  CHECK(std::get<BinaryConvOp>(graph.nodes[1].op).output == DType::bits);
+  CHECK(std::get<BinaryConvOp>(graph.nodes[2].op).output == DType::bits);
+  CHECK(std::get<BinaryConvOp>(graph.nodes[4].op).output == DType::float32);
+  // All-positive input: a = 8 - 2 = 6 (four channels), b = -(8) + 2 = -6 (six channels); BN adds ~0.5.
+  const std::vector<float> out = run(graph, std::vector<float>(8 * 16, 1.0f));
+  for (std::size_t p = 0; p < 16; ++p) {
+    CHECK(out[p * 2] == 4.0f - 6.0f);
+    CHECK(out[p * 2 + 1] == 4.0f - 6.0f);
+  }
+}
+
+TEST_CASE("what the importer cannot map is refused with the node's name and op") {
+  SUBCASE("an unknown operator") {
+    Graph g(1, 4, 4);
+    g.node("Erf", {"x"}, "y");
+    CHECK_THROWS_WITH_AS(onnx_import::import_model(g.bytes("y")), "node 'y' (Erf): operator not supported", ModelError);
+  }
+  SUBCASE("adding two computed tensors") {
+    Graph g(1, 4, 4);
+    g.node("Relu", {"x"}, "r");
+    g.node("Add", {"x", "r"}, "y");
+    CHECK_THROWS_WITH_AS(onnx_import::import_model(g.bytes("y")),
+                         doctest::Contains("node 'y' (Add): both operands are computed tensors"), ModelError);
+  }
+  SUBCASE("a float convolution of signs") {
+    Graph g(2, 4, 4);
+    g.constant("W", {1, 2, 1, 1}, {0.5f, 2.0f});
+    g.node("Sign", {"x"}, "s");
+    g.node("Conv", {"s", "W"}, "y");
+    CHECK_THROWS_WITH_AS(onnx_import::import_model(g.bytes("y")), doctest::Contains("weights are not ±alpha"), ModelError);
+  }
+  SUBCASE("grouped convolution") {
+    Graph g(2, 4, 4);
+    g.constant("W", {2, 1, 1, 1}, {0.5f, 2.0f});
+    auto* conv = g.node("Conv", {"x", "W"}, "y");
+    auto* a = conv->add_attribute();
+    a->set_name("group");
+    a->set_type(onnx::AttributeProto::INT);
+    a->set_i(2);
+    CHECK_THROWS_WITH_AS(onnx_import::import_model(g.bytes("y")), doctest::Contains("grouped convolution"), ModelError);
+  }
+  SUBCASE("a hostile constant shape") {
+    Graph g(1, 4, 4);
+    g.int_constant("shape", {2}, {1000000, 1000000});
+    g.node("ConstantOfShape", {"shape"}, "big");
+    g.node("Add", {"x", "big"}, "y");
+    CHECK_THROWS_WITH_AS(onnx_import::import_model(g.bytes("y")), doctest::Contains("more than"), ModelError);
+  }
+}
+
+TEST_CASE("bytes that are not an ONNX model, and every truncation of one, are refused cleanly") {
+  Graph g(1, 4, 4);
+  g.constant("W", {2, 1, 3, 3}, std::vector<float>(18, 0.5f));
+  g.node("Conv", {"x", "W"}, "y");
+  const std::vector<std::byte> bytes = g.bytes("y");
+  CHECK_NOTHROW(onnx_import::import_model(bytes));
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    INFO("truncated to " << n << " bytes");
+    try {
+      onnx_import::import_model(std::span(bytes).first(n));
+    } catch (const ModelError&) {
+    }
+  }
+  const std::string junk = "definitely not protobuf \xff\xff\xff";
+  CHECK_THROWS_AS(onnx_import::import_model(std::as_bytes(std::span(junk))), ModelError);
+}
+
+TEST_CASE("a PyTorch export (opset 13, tools/train's binary layers) computes what PyTorch computed") {
+  // tests/data/tiny_binary.onnx: float stem, BatchNorm -> Sign, binary 3x3 (Pad 1 from a shape subgraph) and
+  // binary 1x1 after a max-pool of the signs, concat, BatchNorm -> Sign, binary 3x3, average pool, dense.
+  const GraphDef graph = onnx_import::import_file(XNOR_SOURCE_DIR "/tests/data/tiny_binary.onnx");
+  const NpyArray input = load_npy(XNOR_SOURCE_DIR "/tests/data/tiny_binary_input.npy");
+  const NpyArray expected = load_npy(XNOR_SOURCE_DIR "/tests/data/tiny_binary_output.npy");
+  std::size_t binary_layers = 0;
+  for (const Node& node : graph.nodes) binary_layers += std::holds_alternative<BinaryConvOp>(node.op);
+  CHECK(binary_layers == 3);
+  const std::vector<float> out = run(graph, input.values);
+  REQUIRE(out.size() == expected.values.size());
+  for (std::size_t i = 0; i < out.size(); ++i) CHECK(out[i] == doctest::Approx(expected.values[i]).epsilon(1e-5));
+}

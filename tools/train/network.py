@@ -1,0 +1,142 @@
+"""The Inception-style network for 28x28 grayscale images, in float or binarized XNOR-Net style.
+
+Float: every convolution is Conv -> BatchNorm -> ReLU.
+Binary: the stem convolution and the classifier stay float; every convolution inside the Inception blocks is
+BatchNorm -> sign -> binary convolution: weights sign(W) scaled by alpha = mean |W| per output channel,
+activations sign(x) in {-1, +1} (0 counts as +1), and 3x3 windows padded with +1, which is what the runtime's
+packed bits do (a padding bit is 0, and bit 0 means +1). Gradients pass straight through sign where |x| <= 1.
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+# Per block: 1x1 | 1x1 -> 3x3 | 1x1 -> 3x3 -> 3x3 | 3x3 max-pool -> 1x1, at width 1.
+BLOCKS = [
+    # name, (b1, b2_reduce, b2, b3_reduce, b3, pool_projection); "pool" halves the image
+    ("a", (32, 32, 48, 16, 24, 24)),
+    ("b", (48, 48, 64, 16, 32, 32)),
+    ("pool", None),
+    ("c", (64, 48, 96, 16, 32, 32)),
+    ("d", (96, 64, 128, 24, 48, 48)),
+]
+STEM_CHANNELS = 64
+
+
+class SignSTE(torch.autograd.Function):
+    """sign(x) with 0 -> +1; the gradient passes where |x| <= 1. Exports as ONNX Sign."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.where(x >= 0, torch.ones_like(x), -torch.ones_like(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (x.abs() <= 1).to(grad.dtype)
+
+    @staticmethod
+    def symbolic(g, x):
+        return g.op("Sign", x)
+
+
+class SignBN(nn.Module):
+    """BatchNorm -> sign: the binary activation of a binary convolution's input."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(channels)
+
+    def forward(self, x):
+        return SignSTE.apply(self.bn(x))
+
+
+class BinaryConv(nn.Module):
+    """A convolution of ±1 inputs with sign(W) * alpha; latent weights are kept in [-1, 1] by clip_()."""
+
+    def __init__(self, cin, cout, kernel):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(cout, cin, kernel, kernel).uniform_(-0.1, 0.1))
+        self.pad = kernel // 2
+        self.exported = False
+
+    def alpha(self):
+        return self.weight.abs().mean(dim=(1, 2, 3))
+
+    def forward(self, x):
+        if self.pad:
+            x = F.pad(x, (self.pad,) * 4, value=1.0)
+        if self.exported:
+            # Exact ±1 weights, then alpha: the sums stay integers, as in the popcount kernel.
+            return F.conv2d(x, self.sign_weight) * self.alpha_buffer.view(1, -1, 1, 1)
+        binary = self.weight + (torch.sign(self.weight) - self.weight).detach()
+        return F.conv2d(x, binary) * self.alpha().view(1, -1, 1, 1)
+
+    def export_(self):
+        """Freezes sign(W) and alpha as constants so ONNX holds exact ±1 weights and a per-channel Mul."""
+        sign = torch.where(self.weight >= 0, 1.0, -1.0).detach()
+        self.register_buffer("sign_weight", sign)
+        self.register_buffer("alpha_buffer", self.alpha().detach())
+        self.exported = True
+
+    def clip_(self):
+        self.weight.data.clamp_(-1.0, 1.0)
+
+
+class FloatConv(nn.Sequential):
+    def __init__(self, cin, cout, kernel):
+        super().__init__(nn.Conv2d(cin, cout, kernel, padding=kernel // 2, bias=False), nn.BatchNorm2d(cout),
+                         nn.ReLU(inplace=True))
+
+
+class Inception(nn.Module):
+    def __init__(self, cin, widths, binary):
+        super().__init__()
+        b1, b2r, b2, b3r, b3, bp = widths
+        self.binary = binary
+        if binary:
+            self.sign_in = SignBN(cin)
+            conv = BinaryConv
+            chain = lambda *layers: nn.Sequential(*[m for i, layer in enumerate(layers)
+                                                    for m in ([SignBN(layer.weight.shape[1])] if i else []) + [layer]])
+        else:
+            conv = FloatConv
+            chain = nn.Sequential
+        self.branch1 = conv(cin, b1, 1)
+        self.branch2 = chain(conv(cin, b2r, 1), conv(b2r, b2, 3))
+        self.branch3 = chain(conv(cin, b3r, 1), conv(b3r, b3, 3), conv(b3, b3, 3))
+        self.branch4 = conv(cin, bp, 1)
+        self.out_channels = b1 + b2 + b3 + bp
+
+    def forward(self, x):
+        if self.binary:
+            x = self.sign_in(x)
+        pooled = F.max_pool2d(x, 3, stride=1, padding=1)
+        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(pooled)], 1)
+
+
+class InceptionNet(nn.Module):
+    def __init__(self, binary=False, width=1.0, classes=10):
+        super().__init__()
+        self.binary = binary
+        self.stem = FloatConv(1, STEM_CHANNELS, 3)
+        layers, channels = [], STEM_CHANNELS
+        for name, widths in BLOCKS:
+            if widths is None:
+                layers.append(nn.MaxPool2d(2))
+                continue
+            block = Inception(channels, [max(1, round(w * width)) for w in widths], binary)
+            layers.append(block)
+            channels = block.out_channels
+        self.blocks = nn.Sequential(*layers)
+        # The binary blocks end in scaled sums: a BatchNorm and ReLU before pooling (float, as the classifier).
+        self.head = nn.Sequential(nn.BatchNorm2d(channels), nn.ReLU(inplace=True)) if binary else nn.Identity()
+        self.classifier = nn.Linear(channels, classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(self.stem(x), 2)
+        x = self.head(self.blocks(x))
+        return self.classifier(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+    def binary_convs(self):
+        return [m for m in self.modules() if isinstance(m, BinaryConv)]

@@ -1,0 +1,149 @@
+#!/usr/bin/python3
+"""Trains the Inception-style network (float or binary) for a fixed time budget and exports it to ONNX.
+
+  /usr/bin/python3 tools/train/train.py --precision float --minutes 30 --out models/fashion-inception-float
+  /usr/bin/python3 tools/train/train.py --precision binary --minutes 60 \
+      --teacher models/fashion-inception-float.pt --out models/fashion-inception-binary
+
+The learning rate follows the clock (warm-up, then cosine to zero at the budget), so a run of N minutes is
+a complete schedule. Writes OUT.pt (state), OUT.onnx, OUT.labels (one label per line) and OUT.json (test
+accuracy, time taken, PyTorch's test-set argmax for the runtime-agreement test).
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import data  # noqa: E402
+from export import export  # noqa: E402
+from network import InceptionNet  # noqa: E402
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--precision", choices=["float", "binary"], default="float")
+    p.add_argument("--width", type=float, default=1.0, help="channel multiplier of the Inception blocks")
+    p.add_argument("--minutes", type=float, default=30.0, help="training time budget")
+    p.add_argument("--data", default="fashion-mnist", help="fashion-mnist or an image folder (DIR/<class>/*)")
+    p.add_argument("--test-data", help="image folder to test on (default: the Fashion-MNIST test set)")
+    p.add_argument("--teacher", help="float model (.pt) to distil from")
+    p.add_argument("--distill-weight", type=float, default=0.7)
+    p.add_argument("--temperature", type=float, default=4.0)
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--lr", type=float, help="peak learning rate (default: 0.1 SGD for float, 2e-3 Adam for binary)")
+    p.add_argument("--seed", type=int, default=20261128)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--out", required=True, help="output prefix")
+    return p.parse_args()
+
+
+def load(args):
+    if args.data == "fashion-mnist":
+        train = data.fashion_mnist("train")
+        test = data.fashion_mnist("test")
+    else:
+        train = data.image_folder(args.data)
+        test = data.image_folder(args.test_data) if args.test_data else train
+    return train, test
+
+
+@torch.no_grad()
+def predict(model, images, batch=128):
+    model.eval()
+    return torch.cat([model(data.normalize(images[i:i + batch])) for i in range(0, len(images), batch)])
+
+
+def build(args, classes):
+    return InceptionNet(binary=args.precision == "binary", width=args.width, classes=classes)
+
+
+def main():
+    args = parse_args()
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    generator = torch.Generator().manual_seed(args.seed)
+    (train_x, train_y, labels), (test_x, test_y, _) = load(args)
+    model = build(args, len(labels))
+    teacher = None
+    if args.teacher:
+        teacher = InceptionNet(binary=False, width=torch.load(args.teacher)["width"], classes=len(labels))
+        teacher.load_state_dict(torch.load(args.teacher)["state"])
+        teacher.eval()
+    binary = args.precision == "binary"
+    if binary:
+        lr = args.lr or 2e-3
+        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    else:
+        lr = args.lr or 0.1
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    params = sum(p.numel() for p in model.parameters())
+    print(f"{args.precision} width {args.width}: {params} parameters, {len(train_x)} training images, "
+          f"budget {args.minutes} min, seed {args.seed}", flush=True)
+
+    budget = args.minutes * 60.0
+    start = time.time()
+    epoch, steps = 0, 0
+    done = False
+    while not done:
+        model.train()
+        order = torch.randperm(len(train_x), generator=generator)
+        seen, correct, loss_sum = 0, 0, 0.0
+        for i in range(0, len(order) - args.batch + 1, args.batch):
+            progress = (time.time() - start) / budget
+            if progress >= 1.0:
+                done = True
+                break
+            # Warm-up over the first 3% of the budget, then cosine to zero.
+            scale = progress / 0.03 if progress < 0.03 else 0.5 * (1 + math.cos(math.pi * (progress - 0.03) / 0.97))
+            for group in optimizer.param_groups:
+                group["lr"] = lr * scale
+            index = order[i:i + args.batch]
+            x = data.normalize(data.augment(train_x[index], generator))
+            y = train_y[index]
+            logits = model(x)
+            loss = F.cross_entropy(logits, y, label_smoothing=0.0 if teacher else 0.1)
+            if teacher is not None:
+                with torch.no_grad():
+                    soft = F.softmax(teacher(x) / args.temperature, 1)
+                kd = F.kl_div(F.log_softmax(logits / args.temperature, 1), soft, reduction="batchmean")
+                loss = (1 - args.distill_weight) * loss + args.distill_weight * args.temperature ** 2 * kd
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            if binary:
+                for conv in model.binary_convs():
+                    conv.clip_()
+            steps += 1
+            seen += len(y)
+            correct += (logits.argmax(1) == y).sum().item()
+            loss_sum += loss.item() * len(y)
+        epoch += 1
+        # A quick look at the first 2000 test images; the whole test set is scored once at the end.
+        accuracy = (predict(model, test_x[:2000]).argmax(1) == test_y[:2000]).float().mean().item()
+        print(f"epoch {epoch} ({time.time() - start:.0f} s): train loss {loss_sum / max(seen, 1):.4f} "
+              f"acc {correct / max(seen, 1):.4f}, test acc (2000 images) {accuracy:.4f}", flush=True)
+
+    minutes = (time.time() - start) / 60.0
+    logits = predict(model, test_x)
+    accuracy = (logits.argmax(1) == test_y).float().mean().item()
+    torch.save({"state": model.state_dict(), "width": args.width, "precision": args.precision, "labels": labels},
+               args.out + ".pt")
+    export(model, labels, args.out + ".onnx")
+    with open(args.out + ".labels", "w") as f:
+        f.write("\n".join(labels) + "\n")
+    with open(args.out + ".json", "w") as f:
+        json.dump({"precision": args.precision, "width": args.width, "parameters": params,
+                   "test_accuracy": accuracy, "minutes": round(minutes, 1), "epochs": epoch, "steps": steps,
+                   "seed": args.seed, "teacher": bool(teacher),
+                   "torch_argmax": logits.argmax(1).tolist()}, f)
+    print(f"done: test accuracy {accuracy:.4f} after {minutes:.1f} min ({epoch} epochs); wrote {args.out}.*")
+
+
+if __name__ == "__main__":
+    main()
