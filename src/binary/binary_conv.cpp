@@ -192,12 +192,32 @@ void BinaryConv2d::run_blocks(std::span<const std::uint64_t> input, std::size_t 
 void BinaryConv2d::run(std::span<const std::uint64_t> input, std::span<float> output, ThreadPool* pool,
                        std::span<const float> pixel_scale) const {
   const std::size_t n = geometry_.out_c;
+  const float* multiplier = transform_.multiplier().data();
+  const float* bias = transform_.bias().data();
+  const Activation& activation = transform_.activation();
+  const std::int32_t k = k_bits();
+  // transform_.value() written as whole-row loops without branches inside, so that they vectorize: small
+  // layers spend as long here as in the GEMM.
   run_blocks(input, output.size(), OutputKind::float32, pixel_scale, pool, nullptr,
              [&](std::size_t pixel, const std::int32_t* counts, const std::int32_t* correction, float scale) {
                float* out = output.data() + pixel * n;
-               for (std::size_t c = 0; c < n; ++c) {
-                 const std::int32_t d = k_bits() - 2 * counts[c] - (correction != nullptr ? correction[c] : 0);
-                 out[c] = transform_.value(d, c, scale);
+               if (correction != nullptr) {
+                 for (std::size_t c = 0; c < n; ++c) {
+                   out[c] = multiplier[c] * (static_cast<float>(k - 2 * counts[c] - correction[c]) * scale) + bias[c];
+                 }
+               } else {
+                 for (std::size_t c = 0; c < n; ++c) {
+                   out[c] = multiplier[c] * (static_cast<float>(k - 2 * counts[c]) * scale) + bias[c];
+                 }
+               }
+               switch (activation.kind) {
+                 case Activation::Kind::none:
+                   break;
+                 case Activation::Kind::relu:
+                   for (std::size_t c = 0; c < n; ++c) out[c] = out[c] < 0.0f ? 0.0f : out[c];
+                   break;
+                 default:
+                   for (std::size_t c = 0; c < n; ++c) out[c] = activation.apply(out[c], c);
                }
              });
 }
