@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks that another project can embed xnor: installs the already-built build/ into a temporary prefix,
-# builds tests/consumer against it with find_package(xnor) and runs it on its own small network, then on a
-# .xnm file that build/xnor saves. Exits non-zero on any failure. Run after tools/test.sh has built build/.
+# builds tests/consumer against it with find_package(xnor) and runs it: the installed bundled binary model
+# classifies an installed sample image (a trouser). Exits non-zero on any failure. Run after build/ is built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/xnor-consumer.XXXXXX)
@@ -11,6 +11,6 @@ echo "== consumer: install build/ into $work/prefix, build tests/consumer agains
 cmake --install build --prefix "$work/prefix" >/dev/null
 cmake -S tests/consumer -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/build" -j "$(nproc)"
-"$work/build/xnor-consumer"
-build/xnor save googlenet224:binary "$work/googlenet224-binary.xnm"
-"$work/build/xnor-consumer" "$work/googlenet224-binary.xnm"
+models="$work/prefix/share/xnor/models"
+"$work/build/xnor-consumer" "$models/fashion-inception-binary.xnm" "$models/samples/1-trouser.png" | tee "$work/out"
+grep -q "1-trouser.png: Trouser" "$work/out"

@@ -35,7 +35,7 @@ for step in "${@:-float binary binary-wide int8}"; do
       int8)
         start=$SECONDS
         build/xnor convert "$out/fashion-inception-float.xnm" "$out/fashion-inception-int8.xnm" --int8 \
-          --calibration fashion-mnist --calibration-count 1000
+          --calibration fashion-mnist --calibration-count 1000 --calibration-method percentile
         echo "int8: $((SECONDS - start)) s"
         ;;
       *) echo "make-models.sh: unknown model '$s' (float|binary|binary-wide|int8)" >&2; exit 2 ;;

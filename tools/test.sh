@@ -24,8 +24,8 @@ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DXNOR_BUILD_BENCH=OFF -DXNOR_
 cmake --build build-tsan -j "$jobs"
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -j "$jobs" -R "thread|parallel_for"
 
-echo "== fuzzing the model loader briefly (tools/fuzz.sh; longer runs: tools/fuzz.sh SECONDS)"
-tools/fuzz.sh 45
+echo "== fuzzing the model loader, the ONNX importer and the image decoder briefly (tools/fuzz.sh; longer runs: tools/fuzz.sh SECONDS)"
+tools/fuzz.sh 30
 
 echo "== aarch64: build-aarch64/ (tests under qemu-aarch64)"
 cmake -S . -B build-aarch64 -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake

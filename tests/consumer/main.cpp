@@ -1,46 +1,45 @@
-// Embeds xnor: builds a small binary network (or loads the .xnm file given as argument), classifies a
-// synthetic image, then runs the same Model from two threads, each with its own Session.
+// Embeds xnor: loads a model file, classifies an image file, then runs the same Model from two threads, each
+// with its own Session. Usage: xnor-consumer MODEL.xnm IMAGE
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <memory>
 #include <span>
 #include <thread>
 #include <vector>
 
+#include <xnor/image.hpp>
 #include <xnor/model.hpp>
 #include <xnor/model_file.hpp>
-#include <xnor/network_builder.hpp>
 
-// Float stem and classifier around one binary Inception block (random weights), as in XNOR-Net.
-xnor::GraphDef small_network() {
-  using xnor::Precision;
-  xnor::NetworkBuilder b({32, 32, 3, {0.5f, 0.5f, 0.5f}, {0.25f, 0.25f, 0.25f}}, /*seed=*/1);
-  auto x = b.conv("stem", b.input(), 32, 3, 2, Precision::float32);
-  x = b.inception("block", x, {16, 8, 24, 4, 8, 8}, Precision::binary, xnor::DType::float32);
-  x = b.dense("classifier", b.global_average_pool("pool", x), 10, Precision::float32);
-  return b.finish({});
-}
-
-std::size_t top_class(std::span<const float> probabilities) {
-  return std::max_element(probabilities.begin(), probabilities.end()) - probabilities.begin();
+std::size_t top_class(std::span<const float> scores) {
+  return std::max_element(scores.begin(), scores.end()) - scores.begin();
 }
 
 int main(int argc, char** argv) {
-  auto model = std::make_shared<const xnor::Model>(argc > 1 ? xnor::load_model_file(argv[1]) : small_network());
-  const xnor::TensorSpec& in = model->input();
-  std::vector<float> image(in.h * in.w * in.c);
-  for (std::size_t i = 0; i < image.size(); ++i) image[i] = float(i % 251) / 250.0f;  // a gradient
-
-  xnor::Session session(model);
-  const std::size_t top = top_class(session.run(image));
-  std::printf("top class: %zu\n", top);
-
-  // A Model is immutable and shared; each thread runs it through its own Session.
-  std::size_t thread_tops[2];
-  {
-    std::jthread a([&] { xnor::Session s(model); thread_tops[0] = top_class(s.run(image)); });
-    std::jthread b([&] { xnor::Session s(model); thread_tops[1] = top_class(s.run(image)); });
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: xnor-consumer MODEL.xnm IMAGE\n");
+    return 2;
   }
-  std::printf("two threads: top classes %zu and %zu\n", thread_tops[0], thread_tops[1]);
-  return thread_tops[0] == top && thread_tops[1] == top ? 0 : 1;
+  try {
+    auto model = std::make_shared<const xnor::Model>(xnor::load_model_file(argv[1]));
+    const std::vector<float> image = xnor::preprocess(xnor::load_image(argv[2]), model->graph().input);
+
+    xnor::Session session(model);
+    const std::size_t top = top_class(session.run(image));
+    std::printf("%s: %s\n", argv[2], model->graph().labels.at(top).c_str());
+
+    // A Model is immutable and shared; each thread runs it through its own Session.
+    std::size_t thread_tops[2];
+    {
+      std::jthread a([&] { xnor::Session s(model); thread_tops[0] = top_class(s.run(image)); });
+      std::jthread b([&] { xnor::Session s(model); thread_tops[1] = top_class(s.run(image)); });
+    }
+    std::printf("two threads: %s and %s\n", model->graph().labels.at(thread_tops[0]).c_str(),
+                model->graph().labels.at(thread_tops[1]).c_str());
+    return thread_tops[0] == top && thread_tops[1] == top ? 0 : 1;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "xnor-consumer: %s\n", error.what());
+    return 1;
+  }
 }

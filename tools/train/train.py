@@ -32,6 +32,7 @@ def parse_args():
     p.add_argument("--minutes", type=float, default=30.0, help="training time budget")
     p.add_argument("--data", default="fashion-mnist", help="fashion-mnist or an image folder (DIR/<class>/*)")
     p.add_argument("--test-data", help="image folder to test on (default: the Fashion-MNIST test set)")
+    p.add_argument("--init", help="start from this checkpoint (.pt) of the same network, e.g. to fine-tune")
     p.add_argument("--teacher", help="float model (.pt) to distil from")
     p.add_argument("--distill-weight", type=float, default=0.7)
     p.add_argument("--temperature", type=float, default=4.0)
@@ -70,6 +71,8 @@ def main():
     generator = torch.Generator().manual_seed(args.seed)
     (train_x, train_y, labels), (test_x, test_y, _) = load(args)
     model = build(args, len(labels))
+    if args.init:
+        model.load_state_dict(torch.load(args.init)["state"])
     teacher = None
     if args.teacher:
         teacher = InceptionNet(binary=False, width=torch.load(args.teacher)["width"], classes=len(labels))
