@@ -87,6 +87,20 @@ bool BinaryConv2d::gather_window(std::span<const std::uint64_t> input, std::size
   const auto kw = static_cast<std::ptrdiff_t>(g.kernel_w);
   bool padded = false;
   if (compact_) std::fill(row, row + weights_.words(), std::uint64_t{0});
+  if (compact_ && words == 1 && top >= 0 && left >= 0 && top + static_cast<std::ptrdiff_t>(g.kernel_h) <= in_h &&
+      left + kw <= in_w) {
+    // The common case of narrow layers: every tap is inside and is one word, appended at a running bit offset.
+    std::size_t offset = 0;
+    for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
+      const std::uint64_t* source = input.data() + (static_cast<std::size_t>(top) + ky) * g.in_w + static_cast<std::size_t>(left);
+      for (std::size_t kx = 0; kx < g.kernel_w; ++kx, offset += g.in_c) {
+        const std::size_t shift = offset % 64;
+        row[offset / 64] |= source[kx] << shift;
+        if (shift != 0 && 64 - shift < g.in_c) row[offset / 64 + 1] |= source[kx] >> (64 - shift);
+      }
+    }
+    return false;
+  }
   for (std::size_t ky = 0; ky < g.kernel_h; ++ky, row += compact_ ? 0 : g.kernel_w * words) {
     const std::ptrdiff_t y = top + static_cast<std::ptrdiff_t>(ky);
     if (compact_) {
