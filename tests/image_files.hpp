@@ -71,10 +71,14 @@ inline Bytes encode_jpeg(int w, int h, int c, const std::vector<std::uint8_t>& p
   return bytes;
 }
 
+inline Bytes text_bytes(std::string_view text) {
+  const auto* first = reinterpret_cast<const std::byte*>(text.data());
+  return Bytes(first, first + text.size());
+}
+
 // Binary PGM (c = 1) or PPM (c = 3).
 inline Bytes encode_pnm(int w, int h, int c, const std::vector<std::uint8_t>& pixels) {
-  const std::string header = (c == 1 ? "P5\n" : "P6\n") + std::to_string(w) + " " + std::to_string(h) + "\n255\n";
-  Bytes bytes(reinterpret_cast<const std::byte*>(header.data()), reinterpret_cast<const std::byte*>(header.data() + header.size()));
+  Bytes bytes = text_bytes((c == 1 ? "P5\n" : "P6\n") + std::to_string(w) + " " + std::to_string(h) + "\n255\n");
   for (std::uint8_t v : pixels) bytes.push_back(static_cast<std::byte>(v));
   return bytes;
 }
@@ -118,17 +122,19 @@ inline Bytes with_colour_key(const Bytes& png, int c, std::array<std::uint16_t, 
   return bytes;
 }
 
-// A BMP file header and BITMAPINFOHEADER declaring w x h, 24-bit, with no pixel data.
-inline Bytes bmp_header(std::uint32_t w, std::uint32_t h) {
+// A BMP file header and BITMAPINFOHEADER declaring w x h of `bits` bits per pixel, its pixels right after
+// a palette of `palette_entries` (which, like the pixels, the caller appends).
+inline Bytes bmp_header(std::uint32_t w, std::uint32_t h, std::uint32_t bits = 24, std::uint32_t palette_entries = 0) {
+  const std::uint32_t pixels_offset = 54 + 4 * palette_entries;
   Bytes bytes{std::byte{'B'}, std::byte{'M'}};
-  image_files_detail::put_le(bytes, 54, 4);  // file size (of this header only)
-  image_files_detail::put_le(bytes, 0, 4);   // reserved
-  image_files_detail::put_le(bytes, 54, 4);  // offset of the pixels
+  image_files_detail::put_le(bytes, pixels_offset, 4);  // file size (without the pixels)
+  image_files_detail::put_le(bytes, 0, 4);               // reserved
+  image_files_detail::put_le(bytes, pixels_offset, 4);
   image_files_detail::put_le(bytes, 40, 4);  // BITMAPINFOHEADER
   image_files_detail::put_le(bytes, w, 4);
   image_files_detail::put_le(bytes, h, 4);
-  image_files_detail::put_le(bytes, 1, 2);   // planes
-  image_files_detail::put_le(bytes, 24, 2);  // bits per pixel
+  image_files_detail::put_le(bytes, 1, 2);  // planes
+  image_files_detail::put_le(bytes, bits, 2);
   for (int i = 0; i < 6; ++i) image_files_detail::put_le(bytes, 0, 4);  // no compression, sizes, palette
   return bytes;
 }

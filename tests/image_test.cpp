@@ -1,7 +1,6 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -74,7 +73,9 @@ TEST_CASE("PNG, BMP, PGM and PPM images decode to their exact pixels and channel
     std::vector<std::pair<std::string, Bytes>> files = {{"png", test::encode_png(w, h, c, pixels)}};
     if (c >= 3) files.emplace_back("bmp", test::encode_bmp(w, h, c, pixels));
     if (c == 1 || c == 3) files.emplace_back("pnm", test::encode_pnm(w, h, c, pixels));
-    for (const auto& [format, bytes] : files) {
+    for (const auto& file : files) {
+      const std::string& format = file.first;
+      const Bytes& bytes = file.second;
       CAPTURE(format);
       const Image image = decode_image(bytes, "test." + format);
       CHECK(image.h == h);
@@ -92,6 +93,23 @@ TEST_CASE("a BMP stored top row first (a negative height) decodes upright") {
   CHECK(image.h == 2);
   CHECK(image.w == 1);
   CHECK(image.pixels == std::vector<std::uint8_t>{1, 2, 3, 4, 5, 6});
+}
+
+TEST_CASE("a palette BMP decodes through its palette, and a pixel past the palette is refused") {
+  const auto bmp = [](std::uint32_t w, std::uint32_t bits, std::initializer_list<int> palette_and_row) {
+    Bytes bytes = test::bmp_header(w, 1, bits, 2);
+    for (int v : palette_and_row) bytes.push_back(static_cast<std::byte>(v));
+    return bytes;
+  };
+  // Palette entries are blue, green, red, unused: red and green.
+  CHECK(decode_image(bmp(2, 8, {0, 0, 255, 0, 0, 255, 0, 0, 0, 1, 0, 0}), "8-bit.bmp").pixels ==
+        std::vector<std::uint8_t>{255, 0, 0, 0, 255, 0});
+  CHECK(decode_image(bmp(3, 1, {0, 0, 255, 0, 0, 255, 0, 0, 0b10100000, 0, 0, 0}), "1-bit.bmp").pixels ==
+        std::vector<std::uint8_t>{0, 255, 0, 255, 0, 0, 0, 255, 0});
+  CHECK(decode_error(bmp(2, 8, {0, 0, 255, 0, 0, 255, 0, 0, 0, 2, 0, 0}), "past.bmp") ==
+        "past.bmp: corrupt BMP (a pixel names palette entry 2 of 2)");
+  CHECK(decode_error(bmp(3, 4, {0, 0, 255, 0, 0, 255, 0, 0, 0x10, 0x20, 0, 0}), "past.bmp") ==
+        "past.bmp: corrupt BMP (a pixel names palette entry 2 of 2)");
 }
 
 TEST_CASE("a JPEG decodes to its size and, lossily, its pixels") {
@@ -146,9 +164,8 @@ TEST_CASE("a PNG's transparent colour key becomes an alpha channel, dropped wher
 
 TEST_CASE("bytes that are no image are refused with an ImageError naming the file") {
   CHECK(decode_error({}, "empty.png") == "empty.png: not a PNG, JPEG, BMP or PGM/PPM image");
-  const std::string text = "P3\n1 1\n255\n0 0 0\n";  // ASCII PPM: not read
-  CHECK(decode_error(Bytes(reinterpret_cast<const std::byte*>(text.data()), reinterpret_cast<const std::byte*>(text.data() + text.size())),
-                     "shirt.ppm") == "shirt.ppm: not a PNG, JPEG, BMP or PGM/PPM image");
+  // An ASCII PPM is not read.
+  CHECK(decode_error(test::text_bytes("P3\n1 1\n255\n0 0 0\n"), "shirt.ppm") == "shirt.ppm: not a PNG, JPEG, BMP or PGM/PPM image");
 }
 
 TEST_CASE("truncated images are refused with an ImageError, and corrupt ones never give a wrong-sized image") {
@@ -158,13 +175,16 @@ TEST_CASE("truncated images are refused with an ImageError, and corrupt ones nev
                                                             {"bmp", test::encode_bmp(9, 6, 3, pixels)},
                                                             {"ppm", test::encode_pnm(9, 6, 3, pixels)},
                                                             {"jpg", test::encode_jpeg(9, 6, 3, pixels, 90)}};
-  for (const auto& [format, bytes] : files) {
+  for (const auto& file : files) {
+    const std::string& format = file.first;
+    const Bytes& bytes = file.second;
     CAPTURE(format);
     // stb_image reads missing JPEG data as zeros; its header must be whole.
     const bool pads_missing_pixels = format == "jpg";
     for (std::size_t size = 0; size < bytes.size(); ++size) {
       CAPTURE(size);
-      const std::string error = decode_error(Bytes(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(size)), "cut." + format);
+      const Bytes cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(size));
+      const std::string error = decode_error(cut, "cut." + format);
       if (error.empty()) {
         CHECK(pads_missing_pixels);
       } else {
@@ -185,19 +205,18 @@ TEST_CASE("truncated images are refused with an ImageError, and corrupt ones nev
 }
 
 TEST_CASE("a PGM/PPM header is checked before stb_image reads it, and the pixels it declares must all be there") {
-  const auto text = [](const std::string& bytes) {
-    return Bytes(reinterpret_cast<const std::byte*>(bytes.data()), reinterpret_cast<const std::byte*>(bytes.data() + bytes.size()));
-  };
   // Comments and any white space between the numbers; one character ends the header.
-  const Image image = decode_image(text("P5 # gray\n2\t# two\r1\n\n255\nAB"), "commented.pgm");
+  const Image image = decode_image(test::text_bytes("P5 # gray\n2\t# two\r1\n\n255\nAB"), "commented.pgm");
   CHECK(image.pixels == std::vector<std::uint8_t>{'A', 'B'});
-  CHECK(decode_error(text("P5\n2 1\n255\nA"), "cut.pgm") == "cut.pgm: truncated PGM image (1 of 2 bytes of pixels)");
-  CHECK(decode_error(text("P6\n1 1\n65535\nABCDE"), "cut.ppm") == "cut.ppm: truncated PPM image (5 of 6 bytes of pixels)");
-  CHECK(decode_error(text("P5\n99999999999999999999 1\n255\n"), "long.pgm") == "long.pgm: corrupt PGM header (a number over 99999999)");
-  CHECK(decode_error(text("P5\n2 x\n255\nAB"), "x.pgm") == "x.pgm: corrupt PGM header (a number is missing)");
-  CHECK(decode_error(text("P5\n1 1\n65536\nAB"), "deep.pgm") == "deep.pgm: corrupt PGM header (a maximum value over 65535)");
-  CHECK(decode_error(text("P5\n2 1\n255"), "short.pgm").starts_with("short.pgm: corrupt PGM header (it ends too soon"));
-  CHECK(decode_error(text("P5\n100000 100000\n255\n"), "huge.pgm") == "huge.pgm: 100000x100000 pixels is over the limit of 64 megapixels");
+  CHECK(decode_error(test::text_bytes("P5\n2 1\n255\nA"), "cut.pgm") == "cut.pgm: truncated PGM image (1 of 2 bytes of pixels)");
+  CHECK(decode_error(test::text_bytes("P6\n1 1\n65535\nABCDE"), "cut.ppm") == "cut.ppm: truncated PPM image (5 of 6 bytes of pixels)");
+  CHECK(decode_error(test::text_bytes("P5\n99999999999999999999 1\n255\n"), "long.pgm") ==
+        "long.pgm: corrupt PGM header (a number over 99999999)");
+  CHECK(decode_error(test::text_bytes("P5\n2 x\n255\nAB"), "x.pgm") == "x.pgm: corrupt PGM header (a number is missing)");
+  CHECK(decode_error(test::text_bytes("P5\n1 1\n65536\nAB"), "deep.pgm") == "deep.pgm: corrupt PGM header (a maximum value over 65535)");
+  CHECK(decode_error(test::text_bytes("P5\n2 1\n255"), "short.pgm").starts_with("short.pgm: corrupt PGM header (it ends too soon"));
+  CHECK(decode_error(test::text_bytes("P5\n100000 100000\n255\n"), "huge.pgm") ==
+        "huge.pgm: 100000x100000 pixels is over the limit of 64 megapixels");
 }
 
 TEST_CASE("an image too large or empty is refused from its header, before its pixels are allocated") {
@@ -207,7 +226,8 @@ TEST_CASE("an image too large or empty is refused from its header, before its pi
   CHECK(decode_error(test::png_file(10000, 10000), "big.png") == "big.png: 10000x10000 pixels is over the limit of 64 megapixels");
   CHECK(decode_error(test::bmp_header(100000, 100000), "huge.bmp") ==
         "huge.bmp: 100000x100000 pixels is over the limit of 64 megapixels");
-  CHECK(decode_error(test::bmp_header(20000, 10), "wide.bmp") == "wide.bmp: 20000x10 pixels is over the limit of 16384 pixels per side");
+  CHECK(decode_error(test::bmp_header(20000, 10), "wide.bmp") ==
+        "wide.bmp: 20000x10 pixels is over the limit of 16384 pixels per side");
   CHECK(decode_error(test::png_file(0, 5), "empty.png").starts_with("empty.png: corrupt PNG header"));
   CHECK(decode_error(test::bmp_header(0, 5), "empty.bmp") == "empty.bmp: empty image (0x5 pixels)");
 
@@ -272,7 +292,8 @@ TEST_CASE("load_image reads a file as decode_image reads its bytes, and names th
   CHECK(load_error(small, {.max_file_bytes = 10}) ==
         small + ": " + std::to_string(png.size()) + " bytes is over the limit of 10 bytes for an image file");
   write_file(dir.path / "cut.png", Bytes(png.begin(), png.end() - 20));
-  CHECK(load_error(dir.path / "cut.png") == (dir.path / "cut.png").string() + ": corrupt PNG (a chunk goes past the end of the file)");
+  CHECK(load_error(dir.path / "cut.png") ==
+        (dir.path / "cut.png").string() + ": corrupt PNG (a chunk goes past the end of the file)");
 }
 
 TEST_CASE("shrinking averages the area each output pixel covers") {

@@ -154,7 +154,8 @@ class Classifier {
 
   void classify(const std::string& file) {
     const std::span<const float> output = session_.run(preprocess(load_image(file), model_->graph().input));
-    const std::vector<float> probabilities = ends_in_softmax_ ? std::vector<float>(output.begin(), output.end()) : softmax(output);
+    const std::vector<float> probabilities =
+        ends_in_softmax_ ? std::vector<float>(output.begin(), output.end()) : softmax(output);
     const std::vector<Ranked> top = most_probable(probabilities, options_.top);
     if (options_.json) {
       out_ << (printed_ ? ",\n " : "") << "{\"file\": " << json_string(file) << ", \"top\": [";
@@ -199,7 +200,8 @@ int classify(std::span<const std::string> args, std::ostream& out, std::ostream&
   if (model_path.empty()) {
     model_path = default_model_path();
     if (!std::filesystem::exists(model_path)) {
-      throw ModelError(model_path + ": the bundled model is not there (give --model, or set XNOR_MODELS_DIR to the folder that holds it)");
+      throw ModelError(model_path +
+                       ": the bundled model is not there (give --model, or set XNOR_MODELS_DIR to the folder that holds it)");
     }
   }
   Classifier classifier(model_path, *options, out);

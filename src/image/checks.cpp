@@ -9,7 +9,9 @@ namespace {
 std::string size_text(std::uint64_t w, std::uint64_t h) { return std::to_string(w) + "x" + std::to_string(h) + " pixels"; }
 
 // The byte at `offset`, or 0 past the end, as stb_image reads it.
-std::uint64_t byte_at(std::span<const std::uint8_t> file, std::uint64_t offset) { return offset < file.size() ? file[offset] : 0; }
+std::uint64_t byte_at(std::span<const std::uint8_t> file, std::uint64_t offset) {
+  return offset < file.size() ? file[offset] : 0;
+}
 
 std::uint64_t big_endian(std::span<const std::uint8_t> file, std::uint64_t offset, int bytes) {
   std::uint64_t value = 0;
@@ -139,7 +141,31 @@ void check_bmp(std::span<const std::uint8_t> file, std::uint64_t w, std::uint64_
   const std::uint64_t row_bytes = (w * bits_per_pixel + 31) / 32 * 4;  // rows are padded to 4 bytes
   const std::uint64_t needed = pixels_offset + row_bytes * h;
   if (file.size() < needed) {
-    throw ImageError(name + ": truncated BMP image (" + std::to_string(file.size()) + " of " + std::to_string(needed) + " bytes)");
+    throw ImageError(name + ": truncated BMP image (" + std::to_string(file.size()) + " of " + std::to_string(needed) +
+                     " bytes)");
+  }
+  // The palette sizes stb_image reads (any other it refuses after the palette).
+  if (bits_per_pixel != 1 && bits_per_pixel != 4 && bits_per_pixel != 8) return;
+  // stb_image reads a palette entry past the palette from memory it never wrote (its own stack): every pixel
+  // must name an entry of the palette, which fills the space between the headers and the pixels, 3 bytes an
+  // entry after an OS/2 header, else 4 (rounded as stb_image rounds).
+  const std::int64_t palette_bytes = static_cast<std::int64_t>(pixels_offset) - 14 -
+                                     static_cast<std::int64_t>(header_bytes == 12 ? 24 : header_bytes);
+  const std::int64_t palette_size = header_bytes == 12 ? palette_bytes / 3 : palette_bytes >> 2;
+  if (palette_size < 1) {
+    throw ImageError(name + ": corrupt BMP (no palette for its " + std::to_string(bits_per_pixel) + "-bit pixels)");
+  }
+  const std::uint64_t mask = (1u << bits_per_pixel) - 1;
+  for (std::uint64_t y = 0; y < h; ++y) {
+    const std::uint8_t* row = file.data() + pixels_offset + y * row_bytes;
+    for (std::uint64_t x = 0; x < w; ++x) {
+      const std::uint64_t bit = x * bits_per_pixel;  // pixels fill each byte from its high bits down
+      const std::uint64_t entry = row[bit / 8] >> (8 - bits_per_pixel - bit % 8) & mask;
+      if (static_cast<std::int64_t>(entry) >= palette_size) {
+        throw ImageError(name + ": corrupt BMP (a pixel names palette entry " + std::to_string(entry) + " of " +
+                         std::to_string(palette_size) + ")");
+      }
+    }
   }
 }
 

@@ -30,8 +30,9 @@ void check_pnm(std::span<const std::uint8_t> file, ImageFormat format, const std
 // chunks stb_image knows, and a first image data chunk that is not empty.
 void check_png(std::span<const std::uint8_t> file, const std::string& name);
 
-// stb_image reads the missing pixels of a BMP cut short as zeros: the file must hold the header and every
-// row of pixels it declares (w x h as stbi_info reads them).
+// stb_image reads the missing pixels of a BMP cut short as zeros, and the colour of a palette entry past
+// the palette from memory it never wrote: the file must hold the header and every row of pixels it declares
+// (w x h as stbi_info reads them), and each pixel of a palette image must name an entry of the palette.
 void check_bmp(std::span<const std::uint8_t> file, std::uint64_t w, std::uint64_t h, const std::string& name);
 
 // stb_image writes past its Huffman tables when a JPEG's DHT segment declares more than 256 codes. Every

@@ -44,7 +44,9 @@ std::optional<xnor::Image> loaded(std::span<const std::byte> bytes) {
   } temporary{(folder / ("xnor-image-fuzz-" + std::to_string(getpid()))).string()};
   const std::string& path = temporary.path;
   std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr || std::fwrite(bytes.data(), 1, bytes.size(), file) != bytes.size() || std::fclose(file) != 0) std::abort();
+  if (file == nullptr || std::fwrite(bytes.data(), 1, bytes.size(), file) != bytes.size() || std::fclose(file) != 0) {
+    std::abort();
+  }
   try {
     return xnor::load_image(path, limits);
   } catch (const xnor::ImageError&) {

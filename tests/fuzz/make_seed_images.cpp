@@ -30,7 +30,9 @@ void write(const std::string& path, const Bytes& bytes) {
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
-Bytes first_half(const Bytes& bytes) { return Bytes(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 2)); }
+Bytes first_half(const Bytes& bytes) {
+  return Bytes(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 2));
+}
 
 }  // namespace
 
