@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
@@ -311,4 +312,16 @@ TEST_CASE("a PyTorch export (opset 13, tools/train's binary layers) computes wha
   const std::vector<float> out = run(graph, input.values);
   REQUIRE(out.size() == expected.values.size());
   for (std::size_t i = 0; i < out.size(); ++i) CHECK(out[i] == doctest::Approx(expected.values[i]).epsilon(1e-5));
+}
+
+TEST_CASE("ONNX inputs that the fuzzer found are refused cleanly (tests/fuzz/regressions/onnx_*)") {
+  namespace fs = std::filesystem;
+  std::size_t checked = 0;
+  for (const auto& entry : fs::directory_iterator(XNOR_SOURCE_DIR "/tests/fuzz/regressions")) {
+    if (!entry.path().filename().string().starts_with("onnx_")) continue;
+    INFO(entry.path().string());
+    CHECK_THROWS_AS(onnx_import::import_file(entry.path().string()), ModelError);
+    ++checked;
+  }
+  CHECK(checked >= 1);
 }

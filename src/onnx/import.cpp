@@ -29,8 +29,8 @@ std::vector<float> to_floats(const Tensor& t) { return {t.values.begin(), t.valu
 class Lowering {
  public:
   Lowering(const onnx::GraphProto& graph, const Options& options) {
-    for (const auto& init : graph.initializer()) values_[init.name()] = {to_tensor(init, "initializer '" + init.name() + "'"), 0};
-    for (const auto& [name, tensor] : options.bound_inputs) values_[name] = {tensor, 0};
+    for (const auto& init : graph.initializer()) set_constant(init.name(), to_tensor(init, "initializer '" + init.name() + "'"));
+    for (const auto& [name, tensor] : options.bound_inputs) set_constant(name, tensor);
     for (const auto& input : graph.input()) {
       if (values_.count(input.name())) continue;
       if (image_name_) throw ModelError("graph input '" + input.name() + "': only one image input is supported");
@@ -70,6 +70,16 @@ class Lowering {
     }
     if (d[0] != 1) throw ModelError("input '" + input.name() + "': batch must be 1");
     return {d[1], d[2], d[3], false};
+  }
+
+  // Keeps a constant, within the budget of all constants' elements.
+  void set_constant(const std::string& name, Tensor t) {
+    constant_elements_ += t.values.size();
+    if (constant_elements_ > max_total_constant_elements) {
+      throw ModelError("the model's constants hold more than " + std::to_string(max_total_constant_elements) +
+                       " elements in total");
+    }
+    values_[name] = {std::move(t), 0};
   }
 
   const Tensor* constant(const std::string& name) const {
@@ -317,7 +327,7 @@ class Lowering {
     }
     if (all_constant) {
       if (auto folded = fold_constant(node, inputs)) {
-        values_[node.output(0)] = {std::move(*folded), 0};
+        set_constant(node.output(0), std::move(*folded));
         return;
       }
     }
@@ -428,6 +438,7 @@ class Lowering {
   std::map<std::string, Value> values_;
   std::optional<std::string> image_name_;
   std::int64_t axis_shift_ = 0;
+  std::size_t constant_elements_ = 0;
   Ir ir_;
 };
 

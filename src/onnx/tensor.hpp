@@ -10,8 +10,10 @@
 
 namespace xnor::onnx_import {
 
-// The most elements one constant may hold (weights of a large model fit easily; a hostile shape does not).
-inline constexpr std::size_t max_constant_elements = std::size_t{1} << 26;
+// The most elements one constant may hold, and all of a model's constants together (weights of large models
+// fit easily; hostile shapes do not).
+inline constexpr std::size_t max_constant_elements = std::size_t{1} << 24;
+inline constexpr std::size_t max_total_constant_elements = std::size_t{1} << 25;
 
 // Elements of a shape; ModelError (naming `what`) for a negative dimension or more than max_constant_elements.
 std::size_t element_count(const std::vector<std::int64_t>& dims, const std::string& what);
