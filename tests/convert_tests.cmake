@@ -39,3 +39,32 @@ if(TARGET xnor_cli)
   add_test(NAME cli.bench_bad_runs COMMAND xnor_cli bench --runs 0)
   set_tests_properties(cli.bench_bad_runs PROPERTIES PASS_REGULAR_EXPRESSION "--runs needs a whole number from 1 to 100000")
 endif()
+
+# The bundled models on the sample images (one Fashion-MNIST test image per class), and JSON that parses.
+if(TARGET xnor_cli)
+  set(xnor_sample_labels "T-shirt/top" Trouser Pullover Dress Coat Sandal Shirt Sneaker Bag "Ankle boot")
+  file(GLOB xnor_samples ${CMAKE_CURRENT_SOURCE_DIR}/models/samples/*.png)
+  foreach(sample IN LISTS xnor_samples)
+    get_filename_component(name ${sample} NAME_WE)
+    string(REGEX MATCH "^[0-9]" class ${name})
+    list(GET xnor_sample_labels ${class} label)
+    add_test(NAME cli.sample_${name} COMMAND xnor_cli classify --top 1 ${sample})
+    set_tests_properties(cli.sample_${name} PROPERTIES PASS_REGULAR_EXPRESSION "${name}.png\n  ${label} +[0-9.]+\n$")
+  endforeach()
+  # name|arguments|members, with commas inside the arguments and the members
+  foreach(check IN ITEMS
+      "classify_json_parses|classify,--json,${CMAKE_CURRENT_SOURCE_DIR}/models/samples/1-trouser.png|file,top"
+      "eval_json_parses|eval,--limit,300,--json|accuracy,images,per_class,confusion"
+      "info_json_parses|info,${CMAKE_CURRENT_SOURCE_DIR}/models/fashion-inception-int8.xnm,--json|file_bytes,arena_bytes,macs,layers"
+      "bench_json_parses|bench,--runs,3,--json|cpu_path,median_ms,layers"
+      "compare_json_parses|compare,--limit,200,--json|cpu_path,threads,dataset,images,models")
+    string(REPLACE "|" ";" parts "${check}")
+    list(GET parts 0 name)
+    list(GET parts 1 arguments)
+    list(GET parts 2 keys)
+    string(REPLACE "," ";" arguments "${arguments}")
+    string(REPLACE "," ";" keys "${keys}")
+    add_test(NAME cli.${name} COMMAND ${CMAKE_COMMAND} "-DCOMMAND=$<TARGET_FILE:xnor_cli>;${arguments}" "-DKEYS=${keys}"
+      -P ${CMAKE_CURRENT_SOURCE_DIR}/tests/helpers/check_json.cmake)
+  endforeach()
+endif()

@@ -98,6 +98,12 @@ class Lowering {
     if (!t) throw ModelError(describe(node) + ": input " + std::to_string(i) + " must be a constant");
     return *t;
   }
+  float scalar(const onnx::NodeProto& node, int i) const {
+    const Tensor& t = required_constant(node, i);
+    if (t.values.size() != 1) throw ModelError(describe(node) + ": input " + std::to_string(i) + " must be a scalar");
+    return static_cast<float>(t.values[0]);
+  }
+
   std::size_t add(const onnx::NodeProto& node, IrNode ir_node) {
     ir_node.name = node.name().empty() ? node.output(0) : node.name();
     ir_.nodes.push_back(std::move(ir_node));
@@ -286,6 +292,7 @@ class Lowering {
   // Add / Sub / Mul / Div with one constant operand: a per-channel scale and shift.
   void arithmetic(const onnx::NodeProto& node) {
     const std::string& op = node.op_type();
+    if (node.input_size() != 2) throw ModelError(describe(node) + ": needs two inputs");
     const bool first_constant = constant(node.input(0)) != nullptr;
     const std::size_t x = runtime(node.input(first_constant ? 1 : 0), describe(node));
     const Tensor* c = constant(node.input(first_constant ? 0 : 1));
@@ -331,6 +338,7 @@ class Lowering {
         return;
       }
     }
+    if (node.input_size() < 1 || node.input(0).empty()) throw ModelError(describe(node) + ": has no input");
     if (op == "Conv") return conv(node);
     if (op == "Gemm" || op == "MatMul") return dense(node, op == "Gemm");
     if (op == "MaxPool") return pool(node, PoolKind::max);
@@ -377,8 +385,8 @@ class Lowering {
       const std::size_t x = runtime(node.input(0), describe(node));
       float low = float_attribute(node, "min", -std::numeric_limits<float>::infinity());
       float high = float_attribute(node, "max", std::numeric_limits<float>::infinity());
-      if (node.input_size() > 1 && !node.input(1).empty()) low = static_cast<float>(required_constant(node, 1).values.at(0));
-      if (node.input_size() > 2 && !node.input(2).empty()) high = static_cast<float>(required_constant(node, 2).values.at(0));
+      if (node.input_size() > 1 && !node.input(1).empty()) low = scalar(node, 1);
+      if (node.input_size() > 2 && !node.input(2).empty()) high = scalar(node, 2);
       if (!(low <= high)) throw ModelError(describe(node) + ": min is above max");
       return void(activation(node, x, Activation::clamp(low, high)));
     }
@@ -497,7 +505,11 @@ GraphDef import_model(std::span<const std::byte> bytes, const Options& options) 
     }
     if (entry.key() == "xnor.mean" && options.mean.empty()) input.mean = numbers(entry.value(), entry.key());
     if (entry.key() == "xnor.std" && options.std.empty()) input.std = numbers(entry.value(), entry.key());
-    if (entry.key() == "xnor.value_max") input.value_max = numbers(entry.value(), entry.key()).at(0);
+    if (entry.key() == "xnor.value_max") {
+      const std::vector<float> v = numbers(entry.value(), entry.key());
+      if (v.size() != 1) throw ModelError("metadata xnor.value_max: one number expected");
+      input.value_max = v[0];
+    }
     if (entry.key() == "xnor.invert") input.invert = entry.value() == "1" || entry.value() == "true";
   }
   if (input.mean.empty()) input.mean.assign(image.c, 0.0f);
