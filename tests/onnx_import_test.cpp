@@ -314,13 +314,18 @@ TEST_CASE("a PyTorch export (opset 13, tools/train's binary layers) computes wha
   for (std::size_t i = 0; i < out.size(); ++i) CHECK(out[i] == doctest::Approx(expected.values[i]).epsilon(1e-5));
 }
 
-TEST_CASE("ONNX inputs that the fuzzer found are refused cleanly (tests/fuzz/regressions/onnx_*)") {
+TEST_CASE("ONNX inputs that the fuzzer found import or are refused cleanly (tests/fuzz/regressions/onnx_*)") {
   namespace fs = std::filesystem;
   std::size_t checked = 0;
   for (const auto& entry : fs::directory_iterator(XNOR_SOURCE_DIR "/tests/fuzz/regressions")) {
     if (!entry.path().filename().string().starts_with("onnx_")) continue;
     INFO(entry.path().string());
-    CHECK_THROWS_AS(onnx_import::import_file(entry.path().string()), ModelError);
+    // The fuzz target's contract: a GraphDef the runtime accepts, or a ModelError; nothing else.
+    try {
+      const auto model = std::make_shared<const Model>(onnx_import::import_file(entry.path().string()));
+      CHECK(model->graph().nodes.size() > 0);
+    } catch (const ModelError&) {
+    }
     ++checked;
   }
   CHECK(checked >= 1);

@@ -26,11 +26,6 @@ const Tensor& input(const onnx::NodeProto& node, const std::vector<const Tensor*
   return *inputs[i];
 }
 
-std::vector<std::int64_t> as_ints(const Tensor& t) {
-  std::vector<std::int64_t> ints;
-  for (double v : t.values) ints.push_back(static_cast<std::int64_t>(v));
-  return ints;
-}
 
 Tensor integers(std::vector<std::int64_t> dims, const std::vector<std::int64_t>& values) {
   return {std::move(dims), std::vector<double>(values.begin(), values.end()), true};
@@ -49,6 +44,7 @@ Tensor reshape(const onnx::NodeProto& node, const Tensor& data, const std::vecto
     } else if (d < 0) {
       throw ModelError(describe(node) + ": bad dimension " + std::to_string(d));
     } else {
+      if (d > static_cast<std::int64_t>(max_constant_elements)) throw ModelError(describe(node) + ": shape too large");
       known *= d;
       if (known > static_cast<std::int64_t>(max_constant_elements)) throw ModelError(describe(node) + ": shape too large");
     }
@@ -106,10 +102,10 @@ Tensor slice(const onnx::NodeProto& node, const std::vector<const Tensor*>& inpu
   const Tensor& data = input(node, inputs, 0);
   std::vector<std::int64_t> starts, ends, axes, steps;
   if (inputs.size() >= 3) {
-    starts = as_ints(input(node, inputs, 1));
-    ends = as_ints(input(node, inputs, 2));
-    if (inputs.size() > 3 && inputs[3]) axes = as_ints(*inputs[3]);
-    if (inputs.size() > 4 && inputs[4]) steps = as_ints(*inputs[4]);
+    starts = to_ints(input(node, inputs, 1));
+    ends = to_ints(input(node, inputs, 2));
+    if (inputs.size() > 3 && inputs[3]) axes = to_ints(*inputs[3]);
+    if (inputs.size() > 4 && inputs[4]) steps = to_ints(*inputs[4]);
   } else {
     starts = ints_attribute(node, "starts", {});
     ends = ints_attribute(node, "ends", {});
@@ -130,19 +126,22 @@ Tensor slice(const onnx::NodeProto& node, const std::vector<const Tensor*>& inpu
     const std::int64_t n = data.dims[axis];
     if (steps[i] == 0) throw ModelError(describe(node) + ": step 0");
     const auto clampi = [](std::int64_t v, std::int64_t lo, std::int64_t hi) { return std::min(std::max(v, lo), hi); };
-    std::int64_t s = starts[i] < 0 ? starts[i] + n : starts[i];
-    std::int64_t e = ends[i] < 0 ? ends[i] + n : ends[i];
-    if (steps[i] > 0) {
+    // Bounds and steps beyond the axis act as the axis' own (and keep the arithmetic from overflowing).
+    const std::int64_t stride = clampi(steps[i], -n - 1, n + 1);
+    std::int64_t s = clampi(starts[i], -n - 1, n + 1), e = clampi(ends[i], -n - 1, n + 1);
+    s = s < 0 ? s + n : s;
+    e = e < 0 ? e + n : e;
+    if (stride > 0) {
       s = clampi(s, 0, n);
       e = clampi(e, 0, n);
-      dims[axis] = e > s ? (e - s + steps[i] - 1) / steps[i] : 0;
+      dims[axis] = e > s ? (e - s + stride - 1) / stride : 0;
     } else {
       s = clampi(s, 0, n - 1);
       e = clampi(e, -1, n - 1);
-      dims[axis] = s > e ? (s - e - steps[i] - 1) / -steps[i] : 0;
+      dims[axis] = s > e ? (s - e - stride - 1) / -stride : 0;
     }
     first[axis] = s;
-    step[axis] = steps[i];
+    step[axis] = stride;
   }
   const std::size_t count = element_count(dims, describe(node));
   const auto so = strides_of(dims), si = strides_of(data.dims);
@@ -222,7 +221,7 @@ Tensor gather(const onnx::NodeProto& node, const Tensor& data, const Tensor& ind
   Tensor out{dims, {}, data.integer};
   for (std::size_t o = 0; o < outer; ++o) {
     for (double v : indices.values) {
-      auto index = static_cast<std::int64_t>(v);
+      auto index = static_cast<std::int64_t>(std::clamp(v == v ? v : 0.0, -1e15, 1e15));
       if (index < 0) index += n;
       if (index < 0 || index >= n) throw ModelError(describe(node) + ": index out of range");
       const std::size_t begin = (o * static_cast<std::size_t>(n) + static_cast<std::size_t>(index)) * inner;
@@ -235,7 +234,7 @@ Tensor gather(const onnx::NodeProto& node, const Tensor& data, const Tensor& ind
 
 // Unsqueeze / Squeeze: axes from the second input (opset 13) or the attribute.
 std::vector<std::int64_t> axes_of(const onnx::NodeProto& node, const std::vector<const Tensor*>& inputs) {
-  if (inputs.size() > 1 && inputs[1]) return as_ints(*inputs[1]);
+  if (inputs.size() > 1 && inputs[1]) return to_ints(*inputs[1]);
   return ints_attribute(node, "axes", {});
 }
 
@@ -247,7 +246,7 @@ std::optional<Tensor> fold_constant(const onnx::NodeProto& node, const std::vect
   if (op == "Identity") return input(node, inputs, 0);
   if (op == "Shape") return integers({static_cast<std::int64_t>(input(node, inputs, 0).dims.size())}, input(node, inputs, 0).dims);
   if (op == "ConstantOfShape") {
-    const auto dims = as_ints(input(node, inputs, 0));
+    const auto dims = to_ints(input(node, inputs, 0));
     Tensor value{{}, {0.0}, false};
     if (const auto* a = find_attribute(node, "value")) value = to_tensor(a->t(), describe(node));
     if (value.values.size() != 1) throw ModelError(describe(node) + ": value must hold one element");
@@ -263,7 +262,7 @@ std::optional<Tensor> fold_constant(const onnx::NodeProto& node, const std::vect
   }
   if (op == "Reshape") {
     const Tensor& data = input(node, inputs, 0);
-    return reshape(node, data, inputs.size() > 1 ? as_ints(input(node, inputs, 1)) : ints_attribute(node, "shape", {}));
+    return reshape(node, data, inputs.size() > 1 ? to_ints(input(node, inputs, 1)) : ints_attribute(node, "shape", {}));
   }
   if (op == "Flatten") {
     const Tensor& data = input(node, inputs, 0);

@@ -263,8 +263,7 @@ class Lowering {
     std::vector<std::int64_t> pads = ints_attribute(node, "pads", {});
     float value = float_attribute(node, "value", 0.0f);
     if (node.input_size() > 1) {
-      const Tensor& p = required_constant(node, 1);
-      pads.assign(p.values.begin(), p.values.end());
+      pads = to_ints(required_constant(node, 1));
     }
     if (node.input_size() > 2 && !node.input(2).empty()) {
       const Tensor& v = required_constant(node, 2);

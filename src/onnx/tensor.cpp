@@ -1,5 +1,6 @@
 #include "src/onnx/tensor.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <limits>
@@ -83,6 +84,13 @@ Tensor to_tensor(const onnx::TensorProto& proto, const std::string& what) {
       throw ModelError(what + ": tensor type " + std::to_string(proto.data_type()) + " is not supported");
   }
   return t;
+}
+
+std::vector<std::int64_t> to_ints(const Tensor& t) {
+  constexpr double limit = 4611686018427387904.0;
+  std::vector<std::int64_t> ints;
+  for (double v : t.values) ints.push_back(v == v ? static_cast<std::int64_t>(std::clamp(v, -limit, limit)) : 0);
+  return ints;
 }
 
 Tensor parse_tensor(std::span<const std::byte> bytes, const std::string& what) {

@@ -19,6 +19,8 @@ inline constexpr std::size_t max_total_constant_elements = std::size_t{1} << 25;
 std::size_t element_count(const std::vector<std::int64_t>& dims, const std::string& what);
 
 Tensor to_tensor(const onnx::TensorProto& proto, const std::string& what);
+// The values as integers (truncated; NaN as 0; clamped to +-2^62, so that no conversion is undefined).
+std::vector<std::int64_t> to_ints(const Tensor& t);
 
 const onnx::AttributeProto* find_attribute(const onnx::NodeProto& node, const std::string& name);
 std::int64_t int_attribute(const onnx::NodeProto& node, const std::string& name, std::int64_t fallback);
