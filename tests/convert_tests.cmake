@@ -64,7 +64,7 @@ if(TARGET xnor_cli)
     list(GET parts 2 keys)
     string(REPLACE "," ";" arguments "${arguments}")
     string(REPLACE "," ";" keys "${keys}")
-    add_test(NAME cli.${name} COMMAND ${CMAKE_COMMAND} "-DCOMMAND=$<TARGET_FILE:xnor_cli>;${arguments}" "-DKEYS=${keys}"
+    add_test(NAME cli.${name} COMMAND ${CMAKE_COMMAND} "-DCOMMAND=${CMAKE_CROSSCOMPILING_EMULATOR};$<TARGET_FILE:xnor_cli>;${arguments}" "-DKEYS=${keys}"
       -P ${CMAKE_CURRENT_SOURCE_DIR}/tests/helpers/check_json.cmake)
   endforeach()
 endif()
