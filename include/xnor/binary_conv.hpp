@@ -79,6 +79,8 @@ class BinaryConv2d {
   void add_padding_correction(std::size_t tap, std::int32_t* correction) const;
 
   ConvGeometry geometry_;
+  // geometry_.out_w(), pad_top(), pad_left(): they divide, and gather_window needs them for every pixel.
+  std::size_t out_w_, pad_top_, pad_left_;
   // When the channels do not fill whole words and the window has several taps, a window's taps are packed
   // back to back (K bits in ceil(K / 64) words) rather than a word-padded pixel each: a 5x5 window of 16
   // channels then takes 7 words instead of 25.

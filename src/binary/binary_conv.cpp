@@ -40,6 +40,9 @@ BinaryWeights binarize_weights(std::span<const float> weights, std::size_t out_c
 BinaryConv2d::BinaryConv2d(const ConvGeometry& geometry, std::span<const std::uint64_t> weight_bits,
                            OutputTransform transform, BinaryPadding padding, Path path)
     : geometry_(geometry),
+      out_w_(geometry.out_w()),
+      pad_top_(geometry.pad_top()),
+      pad_left_(geometry.pad_left()),
       compact_(geometry.in_c % 64 != 0 && geometry.taps() > 1),
       transform_(std::move(transform)),
       padding_(padding),
@@ -81,8 +84,8 @@ bool BinaryConv2d::gather_window(std::span<const std::uint64_t> input, std::size
                                  std::int32_t* correction) const {
   const ConvGeometry& g = geometry_;
   const std::size_t words = words_for_bits(g.in_c);
-  const auto top = static_cast<std::ptrdiff_t>((pixel / g.out_w()) * g.stride) - static_cast<std::ptrdiff_t>(g.pad_top());
-  const auto left = static_cast<std::ptrdiff_t>((pixel % g.out_w()) * g.stride) - static_cast<std::ptrdiff_t>(g.pad_left());
+  const auto top = static_cast<std::ptrdiff_t>((pixel / out_w_) * g.stride) - static_cast<std::ptrdiff_t>(pad_top_);
+  const auto left = static_cast<std::ptrdiff_t>((pixel % out_w_) * g.stride) - static_cast<std::ptrdiff_t>(pad_left_);
   const auto in_h = static_cast<std::ptrdiff_t>(g.in_h), in_w = static_cast<std::ptrdiff_t>(g.in_w);
   const auto kw = static_cast<std::ptrdiff_t>(g.kernel_w);
   bool padded = false;

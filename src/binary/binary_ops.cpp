@@ -26,14 +26,16 @@ void binary_max_pool(std::span<const std::uint64_t> input, const ConvGeometry& g
   const std::size_t words = words_for_bits(g.in_c);
   check_size("binary max-pool input", input.size(), g.in_pixels() * words);
   check_size("binary max-pool output", output.size(), g.out_pixels() * words);
-  for (std::size_t oy = rows.begin; oy < std::min(rows.end, g.out_h()); ++oy) {
+  // The geometry's derived sizes divide, and the output words may alias it: computed once here.
+  const std::size_t out_h = g.out_h(), out_w = g.out_w(), pad_top = g.pad_top(), pad_left = g.pad_left();
+  for (std::size_t oy = rows.begin; oy < std::min(rows.end, out_h); ++oy) {
     // The window, clipped to the image: padded positions never win a max.
-    const std::size_t y0 = std::max(oy * g.stride, g.pad_top()) - g.pad_top();
-    const std::size_t y1 = std::min(oy * g.stride + g.kernel_h - g.pad_top(), g.in_h);
-    for (std::size_t ox = 0; ox < g.out_w(); ++ox) {
-      const std::size_t x0 = std::max(ox * g.stride, g.pad_left()) - g.pad_left();
-      const std::size_t x1 = std::min(ox * g.stride + g.kernel_w - g.pad_left(), g.in_w);
-      std::uint64_t* out = output.data() + (oy * g.out_w() + ox) * words;
+    const std::size_t y0 = std::max(oy * g.stride, pad_top) - pad_top;
+    const std::size_t y1 = std::min(oy * g.stride + g.kernel_h - pad_top, g.in_h);
+    for (std::size_t ox = 0; ox < out_w; ++ox) {
+      const std::size_t x0 = std::max(ox * g.stride, pad_left) - pad_left;
+      const std::size_t x1 = std::min(ox * g.stride + g.kernel_w - pad_left, g.in_w);
+      std::uint64_t* out = output.data() + (oy * out_w + ox) * words;
       std::fill(out, out + words, ~std::uint64_t{0});
       for (std::size_t y = y0; y < y1; ++y) {
         for (std::size_t x = x0; x < x1; ++x) {

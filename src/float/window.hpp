@@ -10,13 +10,14 @@ namespace xnor::detail {
 // tap = ky * kernel_w + kx, pixel = y * in_w + x. Cells in the padding are left out.
 template <class Visit>
 void for_each_window_cell(const ConvGeometry& g, std::size_t oy, std::size_t ox, Visit visit) {
+  const std::size_t pad_top = g.pad_top(), pad_left = g.pad_left();  // (they divide: once, not per cell)
   for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
     const std::size_t y = oy * g.stride + ky;
-    if (y < g.pad_top() || y - g.pad_top() >= g.in_h) continue;
+    if (y < pad_top || y - pad_top >= g.in_h) continue;
     for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {
       const std::size_t x = ox * g.stride + kx;
-      if (x < g.pad_left() || x - g.pad_left() >= g.in_w) continue;
-      visit(ky * g.kernel_w + kx, (y - g.pad_top()) * g.in_w + x - g.pad_left());
+      if (x < pad_left || x - pad_left >= g.in_w) continue;
+      visit(ky * g.kernel_w + kx, (y - pad_top) * g.in_w + x - pad_left);
     }
   }
 }

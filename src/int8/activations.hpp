@@ -17,8 +17,9 @@ const void* padded_image(const ConvGeometry& geometry, const std::int8_t* input,
                          Int8Encoding encoding, std::size_t slack);
 
 // im2col rows of output pixels first .. first + rows - 1 (row-major over the output image), k_padded values
-// apart: each kernel row's kernel_w * in_c values under its taps, then zeros up to row_k_padded.
+// apart: the taps * in_c values under the window, back to back, then zeros up to k_padded. (One padding per
+// row, not per kernel row: a 7x7 window of 3 channels is 147 values, 192 on AMX rather than 7 x 64.)
 void im2col(const ConvGeometry& geometry, const std::int8_t* input, std::int8_t zero_point, Int8Encoding encoding,
-            std::size_t first, std::size_t rows, std::size_t row_k_padded, void* out);
+            std::size_t first, std::size_t rows, std::size_t k_padded, void* out);
 
 }  // namespace xnor::detail

@@ -74,17 +74,16 @@ void run_im2col(const PackedInt8Weights& w, const ConvGeometry& g, const std::in
   const std::size_t row_bytes = w.k_padded * value_bytes(layout.encoding);
   const std::size_t block_rows =
       std::max(layout.row_align, block_bytes / row_bytes / layout.row_align * layout.row_align);
-  std::vector<std::size_t> kernel_row_offsets(g.kernel_h);
-  for (std::size_t ky = 0; ky < g.kernel_h; ++ky) kernel_row_offsets[ky] = ky * w.row_k_padded;
+  const std::size_t kernel_row_offsets[1] = {0};  // an im2col row is one kernel row (uses_im2col)
   parallel_for(pool, g.out_h(), 1, [&](std::size_t row_begin, std::size_t row_end) {
     thread_local AlignedBuffer rows;
     const std::size_t end = row_end * g.out_w();
     for (std::size_t m0 = row_begin * g.out_w(); m0 < end; m0 += block_rows) {
       const std::size_t m = std::min(block_rows, end - m0);
       rows.grow_to(round_up(m, layout.row_align) * row_bytes);
-      im2col(g, input, w.input_zero_point, layout.encoding, m0, m, w.row_k_padded, rows.as<void>());
+      im2col(g, input, w.input_zero_point, layout.encoding, m0, m, w.k_padded, rows.as<void>());
       w.kernels->run(
-          {rows.as<void>(), w.k_padded, kernel_row_offsets.data(), m, 1, 1, &w, output + m0 * w.out_c, w.out_c});
+          {rows.as<void>(), w.k_padded, kernel_row_offsets, m, 1, 1, &w, output + m0 * w.out_c, w.out_c});
     }
   });
 }
@@ -93,10 +92,10 @@ void run_im2col(const PackedInt8Weights& w, const ConvGeometry& g, const std::in
 
 void run_int8_layer(const PackedInt8Weights& weights, const ConvGeometry& geometry, const std::int8_t* input,
                     std::int8_t* output, ThreadPool* pool) {
-  if (geometry.stride == 1) {
-    run_stride_one(weights, geometry, input, output, pool);
-  } else {
+  if (uses_im2col(geometry)) {
     run_im2col(weights, geometry, input, output, pool);
+  } else {
+    run_stride_one(weights, geometry, input, output, pool);
   }
 }
 

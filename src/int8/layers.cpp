@@ -21,8 +21,9 @@ void check_size(std::size_t got, std::size_t want, const char* layer, const char
 
 std::shared_ptr<const PackedInt8Weights> pack(const detail::Int8Kernels& kernels, const ConvGeometry& g,
                                               const Int8LayerParams& params, const char* layer) {
-  return std::make_shared<const PackedInt8Weights>(
-      detail::pack_int8_weights(kernels, g.kernel_h, g.kernel_w, g.in_c, g.out_c, params, layer));
+  const bool one_row = detail::uses_im2col(g);
+  return std::make_shared<const PackedInt8Weights>(detail::pack_int8_weights(
+      kernels, one_row ? 1 : g.kernel_h, one_row ? g.taps() : g.kernel_w, g.in_c, g.out_c, params, layer));
 }
 
 const ConvGeometry& validated(const ConvGeometry& geometry) {

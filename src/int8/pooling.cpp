@@ -30,19 +30,21 @@ void check_pool(const ConvGeometry& window, std::size_t input, std::size_t outpu
 // Calls visit(output pixel, pixel of each position of its window inside the image) for every output pixel.
 template <class Visit>
 void for_each_window(const ConvGeometry& g, OutputRows rows, Visit visit) {
+  // The geometry's derived sizes divide: computed once here, not per tap.
+  const std::size_t out_h = g.out_h(), out_w = g.out_w(), pad_top = g.pad_top(), pad_left = g.pad_left();
   std::vector<std::size_t> positions;
-  for (std::size_t oy = rows.begin; oy < std::min(rows.end, g.out_h()); ++oy) {
-    for (std::size_t ox = 0; ox < g.out_w(); ++ox) {
+  for (std::size_t oy = rows.begin; oy < std::min(rows.end, out_h); ++oy) {
+    for (std::size_t ox = 0; ox < out_w; ++ox) {
       positions.clear();
       for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
         for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {
           const std::size_t y = oy * g.stride + ky;  // in padded coordinates
           const std::size_t x = ox * g.stride + kx;
-          if (y < g.pad_top() || x < g.pad_left() || y - g.pad_top() >= g.in_h || x - g.pad_left() >= g.in_w) continue;
-          positions.push_back((y - g.pad_top()) * g.in_w + (x - g.pad_left()));
+          if (y < pad_top || x < pad_left || y - pad_top >= g.in_h || x - pad_left >= g.in_w) continue;
+          positions.push_back((y - pad_top) * g.in_w + (x - pad_left));
         }
       }
-      visit(oy * g.out_w() + ox, std::span<const std::size_t>(positions));
+      visit(oy * out_w + ox, std::span<const std::size_t>(positions));
     }
   }
 }
@@ -53,14 +55,21 @@ void int8_max_pool(const ConvGeometry& window, std::span<const std::int8_t> inpu
                    Int8Range range, OutputRows rows) {
   check_pool(window, input.size(), output.size(), range, "int8_max_pool");
   const std::size_t channels = window.in_c;
+  // Signed bytes order as unsigned ones with their sign bit flipped, and baseline x86 (SSE2) has an unsigned
+  // byte max but no signed one: in that form each loop below is one instruction per 16 channels. Starting
+  // from range.min and ending with a min at range.max clamps to the range.
+  const auto flip = [](std::int8_t v) { return static_cast<std::uint8_t>(static_cast<std::uint8_t>(v) ^ 0x80u); };
+  const std::uint8_t low = flip(range.min), high = flip(range.max);
+  const auto* in_bytes = reinterpret_cast<const std::uint8_t*>(input.data());
+  auto* out_bytes = reinterpret_cast<std::uint8_t*>(output.data());
   for_each_window(window, rows, [&](std::size_t pixel, std::span<const std::size_t> positions) {
-    std::int8_t* out = output.data() + pixel * channels;
-    std::fill(out, out + channels, std::numeric_limits<std::int8_t>::min());
+    std::uint8_t* __restrict out = out_bytes + pixel * channels;
+    std::fill(out, out + channels, low);
     for (std::size_t position : positions) {
-      const std::int8_t* in = input.data() + position * channels;
-      for (std::size_t c = 0; c < channels; ++c) out[c] = std::max(out[c], in[c]);
+      const std::uint8_t* __restrict in = in_bytes + position * channels;
+      for (std::size_t c = 0; c < channels; ++c) out[c] = std::max<std::uint8_t>(out[c], in[c] ^ 0x80u);
     }
-    for (std::size_t c = 0; c < channels; ++c) out[c] = std::clamp(out[c], range.min, range.max);
+    for (std::size_t c = 0; c < channels; ++c) out[c] = std::min(out[c], high) ^ 0x80u;
   });
 }
 

@@ -100,7 +100,7 @@ std::int8_t requantize(std::int32_t acc, FixedPointMultiplier m, std::int32_t ou
 std::int8_t quantize(float value, QuantParams params) {
   const float scaled = value / params.scale;
   // Round half away from zero (std::round) without a libm call or a branch, so the span version
-  // vectorizes: truncate, then step away from zero when the dropped fraction is at least one half (exact
+  // vectorizes (with -fno-trapping-math, see CMakeLists.txt): truncate, then step away from zero when the dropped fraction is at least one half (exact
   // below 2^23). NaN maps to the zero point.
   const float clamped = std::clamp(scaled == scaled ? scaled : 0.0f, -512.0f, 512.0f);
   auto q = static_cast<std::int32_t>(clamped);
