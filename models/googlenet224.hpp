@@ -1,7 +1,7 @@
 #pragma once
 // GoogLeNet (Inception-v1) for 224x224x3 images and 1000 classes, with deterministic random weights: the
 // realistic-size network of the benchmarks. Binary: every inner convolution binary, the first convolution
-// int8 and the classifier float (as in XNOR-Net, the first and last layers are not binary).
+// and the classifier int8 (as in XNOR-Net, the first and last layers are not binary).
 #include "xnor/graph.hpp"
 #include "xnor/network_builder.hpp"
 

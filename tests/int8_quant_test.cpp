@@ -125,6 +125,38 @@ TEST_CASE("quantize rounds half away from zero and saturates, dequantize inverts
   CHECK_THROWS_AS(quantize(values, QuantParams{0.0f, 1}, q), std::invalid_argument);
 }
 
+TEST_CASE("quantize over a span: every path's loop gives quantize(value) for each value") {
+  std::mt19937 rng(test::seed());
+  INFO("seed " << test::seed());
+  std::uniform_real_distribution<float> uniform(-300.0f, 300.0f);
+  const float specials[] = {0.0f, -0.0f, 0.5f, -0.5f, 1.5f, -2.5f, 127.5f, -128.5f, 1e30f, -1e30f,
+                            std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                            std::nanf(""), std::numeric_limits<float>::denorm_min()};
+  for (Path path : supported_path_list()) {
+    CAPTURE(path_name(path));
+    for (QuantParams params : {QuantParams{1.0f, 0}, QuantParams{0.5f, -7}, QuantParams{0.0173f, 127}, QuantParams{3.0f, -128}}) {
+      // Lengths around the 16- and 64-value vector steps, and a long one.
+      for (std::size_t count : {1, 15, 16, 17, 63, 64, 65, 1000}) {
+        CAPTURE(count);
+        std::vector<float> values(count);
+        for (std::size_t i = 0; i < count; ++i) {
+          // Every third value a special one, the rest random, some on exact halves of the scale.
+          values[i] = i % 3 == 0 ? specials[(i / 3) % std::size(specials)]
+                      : i % 3 == 1 ? uniform(rng)
+                                   : params.scale * (std::round(uniform(rng)) + 0.5f);
+        }
+        std::vector<std::int8_t> out(count + 1, 0x55);  // + a canary
+        quantize(values, params, std::span(out).first(count), path);
+        for (std::size_t i = 0; i < count; ++i) {
+          CAPTURE(values[i]);
+          CHECK(out[i] == quantize(values[i], params));
+        }
+        CHECK(out[count] == 0x55);
+      }
+    }
+  }
+}
+
 TEST_CASE("activation_range maps fused activations to int8 bounds") {
   const QuantParams out{0.1f, -20};
   CHECK(activation_range(Activation::none(), out).min == -128);

@@ -8,6 +8,7 @@
 #include <span>
 
 #include "xnor/activation.hpp"
+#include "xnor/cpu_path.hpp"
 
 namespace xnor {
 
@@ -55,8 +56,10 @@ std::int8_t requantize(std::int32_t acc, FixedPointMultiplier m, std::int32_t ou
 // value / scale rounded half away from zero, plus the zero point, saturated to [-128, 127]; NaN gives the zero point.
 std::int8_t quantize(float value, QuantParams params);
 float dequantize(std::int8_t q, QuantParams params);
-// Element-wise; throws std::invalid_argument if the spans' sizes differ.
-void quantize(std::span<const float> values, QuantParams params, std::span<std::int8_t> out);
+// Element-wise; throws std::invalid_argument if the spans' sizes differ. quantize runs the loop compiled for
+// `path` (every path gives the same bytes).
+void quantize(std::span<const float> values, QuantParams params, std::span<std::int8_t> out,
+              Path path = active_path());
 void dequantize(std::span<const std::int8_t> values, QuantParams params, std::span<float> out);
 
 }  // namespace xnor

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "src/int8/quantize_kernels.hpp"
+#include "src/int8/quantize_value.hpp"
 #include "xnor/int8.hpp"
 
 namespace xnor {
@@ -98,25 +100,33 @@ std::int8_t requantize(std::int32_t acc, FixedPointMultiplier m, std::int32_t ou
 }
 
 std::int8_t quantize(float value, QuantParams params) {
-  const float scaled = value / params.scale;
-  // Round half away from zero (std::round) without a libm call or a branch, so the span version
-  // vectorizes (with -fno-trapping-math, see CMakeLists.txt): truncate, then step away from zero when the dropped fraction is at least one half (exact
-  // below 2^23). NaN maps to the zero point.
-  const float clamped = std::clamp(scaled == scaled ? scaled : 0.0f, -512.0f, 512.0f);
-  auto q = static_cast<std::int32_t>(clamped);
-  const float fraction = clamped - static_cast<float>(q);
-  q += static_cast<std::int32_t>(fraction >= 0.5f) - static_cast<std::int32_t>(fraction <= -0.5f);
-  return static_cast<std::int8_t>(std::clamp(q + params.zero_point, -128, 127));
+  return detail::quantize_value(value, params.scale, params.zero_point);
 }
 
 float dequantize(std::int8_t q, QuantParams params) {
   return params.scale * static_cast<float>(std::int32_t{q} - params.zero_point);
 }
 
-void quantize(std::span<const float> values, QuantParams params, std::span<std::int8_t> out) {
+namespace detail {
+
+QuantizeKernel quantize_kernel(Path path) {
+  if ((supported_paths() & static_cast<PathMask>(path)) == 0) {
+    throw std::runtime_error("quantize: path " + std::string(path_name(path)) + " is not available here");
+  }
+#if defined(__x86_64__)
+  if (path == Path::avx512) return quantize_avx512;
+#endif
+  return [](const float* values, std::size_t count, float scale, std::int32_t zero_point, std::int8_t* out) {
+    quantize_values(values, count, scale, zero_point, out);
+  };
+}
+
+}  // namespace detail
+
+void quantize(std::span<const float> values, QuantParams params, std::span<std::int8_t> out, Path path) {
   validate_quant_params(params, "quantize");
   check_sizes(values.size(), out.size(), "quantize");
-  std::transform(values.begin(), values.end(), out.begin(), [params](float v) { return quantize(v, params); });
+  detail::quantize_kernel(path)(values.data(), values.size(), params.scale, params.zero_point, out.data());
 }
 
 void dequantize(std::span<const std::int8_t> values, QuantParams params, std::span<float> out) {
