@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <stdexcept>
@@ -20,6 +21,55 @@ TEST_CASE("int8 max pool: the largest value inside the image, clamped to the ran
   CHECK(output == std::vector<std::int8_t>{3, 7, 4, -128});
   int8_max_pool(window, input, output, {-10, 5});
   CHECK(output == std::vector<std::int8_t>{3, 5, 4, -10});
+}
+
+TEST_CASE("int8 max pool equals a plain window loop: shapes, strides, padding, ranges and row bands") {
+  std::mt19937_64 rng(test::seed());
+  INFO("seed " << test::seed());
+  // The specification: the max over the window's positions inside the image, clamped to the range.
+  const auto reference = [](const ConvGeometry& g, const std::vector<std::int8_t>& input, Int8Range range) {
+    std::vector<std::int8_t> out(g.out_pixels() * g.in_c);
+    for (std::size_t oy = 0; oy < g.out_h(); ++oy) {
+      for (std::size_t ox = 0; ox < g.out_w(); ++ox) {
+        for (std::size_t c = 0; c < g.in_c; ++c) {
+          int best = -129;
+          for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
+            for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {
+              const auto y = static_cast<std::ptrdiff_t>(oy * g.stride + ky) - static_cast<std::ptrdiff_t>(g.pad_top());
+              const auto x = static_cast<std::ptrdiff_t>(ox * g.stride + kx) - static_cast<std::ptrdiff_t>(g.pad_left());
+              if (y < 0 || x < 0 || y >= static_cast<std::ptrdiff_t>(g.in_h) || x >= static_cast<std::ptrdiff_t>(g.in_w)) continue;
+              best = std::max<int>(best, input[(static_cast<std::size_t>(y) * g.in_w + static_cast<std::size_t>(x)) * g.in_c + c]);
+            }
+          }
+          out[(oy * g.out_w() + ox) * g.in_c + c] = static_cast<std::int8_t>(std::clamp<int>(best, range.min, range.max));
+        }
+      }
+    }
+    return out;
+  };
+  for (std::size_t channels : {1, 3, 16, 17, 63, 64, 65}) {
+    for (std::size_t kernel : {1, 2, 3, 5}) {
+      for (std::size_t stride : {1, 2, 3}) {
+        for (Padding padding : {Padding::valid, Padding::same}) {
+          const ConvGeometry g{9, 7, channels, kernel, kernel, stride, padding, channels};
+          CAPTURE(channels);
+          CAPTURE(kernel);
+          CAPTURE(stride);
+          std::vector<std::int8_t> input(g.in_pixels() * channels);
+          for (auto& v : input) v = static_cast<std::int8_t>(static_cast<int>(rng() % 256) - 128);
+          for (Int8Range range : {Int8Range{}, Int8Range{-20, 90}}) {
+            const std::vector<std::int8_t> expected = reference(g, input, range);
+            std::vector<std::int8_t> whole(expected.size()), banded(expected.size());
+            int8_max_pool(g, input, whole, range);
+            CHECK(whole == expected);
+            // Bands of output rows, as the graph's threads run them.
+            for (std::size_t begin = 0; begin < g.out_h(); begin += 2) int8_max_pool(g, input, banded, range, {begin, begin + 2});
+            CHECK(banded == expected);
+          }
+        }
+      }
+    }
+  }
 }
 
 TEST_CASE("int8 average pool: positions inside the image only, ties away from zero") {

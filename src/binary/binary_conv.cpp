@@ -168,7 +168,8 @@ void BinaryConv2d::run_blocks(std::span<const std::uint64_t> input, std::size_t 
       const std::size_t pixels = std::min(block_pixels, end - first);
       const std::uint64_t* a = input.data() + first * row_words;
       if (!direct) {
-        std::fill(corrections.begin(), corrections.end(), 0);
+        // Only zero padding writes corrections (+1 padding leaves them 0).
+        if (padding_ == BinaryPadding::zero) std::fill(corrections.begin(), corrections.end(), 0);
         for (std::size_t r = 0; r < pixels; ++r) {
           padded[r] = gather_window(input, first + r, rows.data() + r * row_words, corrections.data() + r * n);
         }

@@ -54,23 +54,40 @@ void for_each_window(const ConvGeometry& g, OutputRows rows, Visit visit) {
 void int8_max_pool(const ConvGeometry& window, std::span<const std::int8_t> input, std::span<std::int8_t> output,
                    Int8Range range, OutputRows rows) {
   check_pool(window, input.size(), output.size(), range, "int8_max_pool");
-  const std::size_t channels = window.in_c;
+  const ConvGeometry& g = window;
+  const std::size_t channels = g.in_c, row_values = g.in_w * g.in_c;
+  const std::size_t out_h = g.out_h(), out_w = g.out_w(), pad_top = g.pad_top(), pad_left = g.pad_left();
   // Signed bytes order as unsigned ones with their sign bit flipped, and baseline x86 (SSE2) has an unsigned
-  // byte max but no signed one: in that form each loop below is one instruction per 16 channels. Starting
+  // byte max but no signed one: in that form each loop below is one instruction per 16 values. Starting
   // from range.min and ending with a min at range.max clamps to the range.
   const auto flip = [](std::int8_t v) { return static_cast<std::uint8_t>(static_cast<std::uint8_t>(v) ^ 0x80u); };
   const std::uint8_t low = flip(range.min), high = flip(range.max);
   const auto* in_bytes = reinterpret_cast<const std::uint8_t*>(input.data());
   auto* out_bytes = reinterpret_cast<std::uint8_t*>(output.data());
-  for_each_window(window, rows, [&](std::size_t pixel, std::span<const std::size_t> positions) {
-    std::uint8_t* __restrict out = out_bytes + pixel * channels;
-    std::fill(out, out + channels, low);
-    for (std::size_t position : positions) {
-      const std::uint8_t* __restrict in = in_bytes + position * channels;
-      for (std::size_t c = 0; c < channels; ++c) out[c] = std::max<std::uint8_t>(out[c], in[c] ^ 0x80u);
+  // Separable: per output row, the max over its window's input rows, whole rows at a time, then per output
+  // pixel the max of that over its window's columns. Positions outside the image are left out.
+  std::vector<std::uint8_t> column_max(row_values);
+  for (std::size_t oy = rows.begin; oy < std::min(rows.end, out_h); ++oy) {
+    const std::size_t y0 = std::max(oy * g.stride, pad_top) - pad_top;
+    const std::size_t y1 = std::min(oy * g.stride + g.kernel_h - pad_top, g.in_h);
+    std::uint8_t* __restrict columns = column_max.data();
+    std::fill(columns, columns + row_values, low);
+    for (std::size_t y = y0; y < y1; ++y) {
+      const std::uint8_t* __restrict in = in_bytes + y * row_values;
+      for (std::size_t i = 0; i < row_values; ++i) columns[i] = std::max<std::uint8_t>(columns[i], in[i] ^ 0x80u);
     }
-    for (std::size_t c = 0; c < channels; ++c) out[c] = std::min(out[c], high) ^ 0x80u;
-  });
+    for (std::size_t ox = 0; ox < out_w; ++ox) {
+      const std::size_t x0 = std::max(ox * g.stride, pad_left) - pad_left;
+      const std::size_t x1 = std::min(ox * g.stride + g.kernel_w - pad_left, g.in_w);
+      std::uint8_t* __restrict out = out_bytes + (oy * out_w + ox) * channels;
+      std::fill(out, out + channels, low);
+      for (std::size_t x = x0; x < x1; ++x) {
+        const std::uint8_t* __restrict column = columns + x * channels;
+        for (std::size_t c = 0; c < channels; ++c) out[c] = std::max(out[c], column[c]);
+      }
+      for (std::size_t c = 0; c < channels; ++c) out[c] = std::min(out[c], high) ^ 0x80u;
+    }
+  }
 }
 
 void int8_average_pool(const ConvGeometry& window, std::span<const std::int8_t> input, std::span<std::int8_t> output,
