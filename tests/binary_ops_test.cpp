@@ -56,6 +56,12 @@ TEST_CASE("binary max-pool equals a float max-pool of the ±1 values (padding ne
           std::vector<std::uint64_t> out(g.out_pixels() * words_for_bits(channels));
           binary_max_pool(pack(values, g.in_pixels(), channels), g, out);
           CHECK(out == pack(expected, g.out_pixels(), channels));
+          // Bands of output rows, as the graph's threads run them.
+          std::vector<std::uint64_t> banded(out.size());
+          for (std::size_t begin = 0; begin < g.out_h(); begin += 2) {
+            binary_max_pool(pack(values, g.in_pixels(), channels), g, banded, {begin, begin + 2});
+          }
+          CHECK(banded == out);
         }
       }
     }
