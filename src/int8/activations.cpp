@@ -79,13 +79,17 @@ void im2col(const ConvGeometry& g, const std::int8_t* input, std::int8_t zero_po
   const auto kernel_w = static_cast<std::ptrdiff_t>(g.kernel_w);
   const auto c = static_cast<std::ptrdiff_t>(g.in_c);
   const std::size_t row_values = g.kernel_w * g.in_c;
+  // The geometry's derived sizes divide: once here, and the output pixel (oy, ox) steps along.
+  const std::size_t out_w = g.out_w();
+  const auto pad_top = static_cast<std::ptrdiff_t>(g.pad_top()), pad_left = static_cast<std::ptrdiff_t>(g.pad_left());
   with_encoding(encoding, [&](auto encode) {
     using T = decltype(encode(std::int8_t{}));
     const T pad = encode(zero_point);
-    for (std::size_t m = first; m < first + rows; ++m) {
+    std::size_t oy = first / out_w, ox = first % out_w;
+    for (std::size_t m = first; m < first + rows; ++m, ox = ox + 1 == out_w ? 0 : ox + 1, oy += ox == 0) {
       T* const pixel_row = static_cast<T*>(to) + (m - first) * k_padded;
-      const auto y0 = static_cast<std::ptrdiff_t>((m / g.out_w()) * g.stride - g.pad_top());
-      const auto x0 = static_cast<std::ptrdiff_t>((m % g.out_w()) * g.stride - g.pad_left());
+      const auto y0 = static_cast<std::ptrdiff_t>(oy * g.stride) - pad_top;
+      const auto x0 = static_cast<std::ptrdiff_t>(ox * g.stride) - pad_left;
       T* row = pixel_row;
       for (std::ptrdiff_t ky = 0; ky < static_cast<std::ptrdiff_t>(g.kernel_h); ++ky, row += row_values) {
         const std::ptrdiff_t y = y0 + ky;
