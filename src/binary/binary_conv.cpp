@@ -13,6 +13,9 @@ namespace {
 
 // Output pixels per block: their windows (a few KB) and counts stay in L1 while every weight panel passes.
 constexpr std::size_t block_pixels = 32;
+// Threads split the output pixels in multiples of this (the kernels' row tile), not of whole blocks: a 7x7
+// image's 49 pixels split 24 + 25 rather than 32 + 17.
+constexpr std::size_t split_pixels = 4;
 
 void check_size(const char* what, std::size_t actual, std::size_t expected) {
   if (actual != expected) {
@@ -159,7 +162,7 @@ void BinaryConv2d::run_blocks(std::span<const std::uint64_t> input, std::size_t 
   const std::size_t row_words = weights_.words();
   // A 1x1 stride-1 window is the input pixel itself: the input rows are the GEMM rows, nothing is gathered.
   const bool direct = geometry_.taps() == 1 && geometry_.stride == 1;
-  parallel_for(pool, geometry_.out_pixels(), block_pixels, [&](std::size_t begin, std::size_t end) {
+  parallel_for(pool, geometry_.out_pixels(), split_pixels, [&](std::size_t begin, std::size_t end) {
     std::vector<std::uint64_t> rows(direct ? 0 : block_pixels * row_words);
     std::vector<std::int32_t> counts(block_pixels * n);
     std::vector<std::int32_t> corrections(block_pixels * n);
