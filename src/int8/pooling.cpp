@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "src/separable_pool.hpp"
 #include "xnor/int8_ops.hpp"
 
 namespace xnor {
@@ -54,40 +55,13 @@ void for_each_window(const ConvGeometry& g, OutputRows rows, Visit visit) {
 void int8_max_pool(const ConvGeometry& window, std::span<const std::int8_t> input, std::span<std::int8_t> output,
                    Int8Range range, OutputRows rows) {
   check_pool(window, input.size(), output.size(), range, "int8_max_pool");
-  const ConvGeometry& g = window;
-  const std::size_t channels = g.in_c, row_values = g.in_w * g.in_c;
-  const std::size_t out_h = g.out_h(), out_w = g.out_w(), pad_top = g.pad_top(), pad_left = g.pad_left();
-  // Signed bytes order as unsigned ones with their sign bit flipped, and baseline x86 (SSE2) has an unsigned
-  // byte max but no signed one: in that form each loop below is one instruction per 16 values. Starting
-  // from range.min and ending with a min at range.max clamps to the range.
-  const auto flip = [](std::int8_t v) { return static_cast<std::uint8_t>(static_cast<std::uint8_t>(v) ^ 0x80u); };
-  const std::uint8_t low = flip(range.min), high = flip(range.max);
-  const auto* in_bytes = reinterpret_cast<const std::uint8_t*>(input.data());
-  auto* out_bytes = reinterpret_cast<std::uint8_t*>(output.data());
-  // Separable: per output row, the max over its window's input rows, whole rows at a time, then per output
-  // pixel the max of that over its window's columns. Positions outside the image are left out.
-  std::vector<std::uint8_t> column_max(row_values);
-  for (std::size_t oy = rows.begin; oy < std::min(rows.end, out_h); ++oy) {
-    const std::size_t y0 = std::max(oy * g.stride, pad_top) - pad_top;
-    const std::size_t y1 = std::min(oy * g.stride + g.kernel_h - pad_top, g.in_h);
-    std::uint8_t* __restrict columns = column_max.data();
-    std::fill(columns, columns + row_values, low);
-    for (std::size_t y = y0; y < y1; ++y) {
-      const std::uint8_t* __restrict in = in_bytes + y * row_values;
-      for (std::size_t i = 0; i < row_values; ++i) columns[i] = std::max<std::uint8_t>(columns[i], in[i] ^ 0x80u);
-    }
-    for (std::size_t ox = 0; ox < out_w; ++ox) {
-      const std::size_t x0 = std::max(ox * g.stride, pad_left) - pad_left;
-      const std::size_t x1 = std::min(ox * g.stride + g.kernel_w - pad_left, g.in_w);
-      std::uint8_t* __restrict out = out_bytes + (oy * out_w + ox) * channels;
-      std::fill(out, out + channels, low);
-      for (std::size_t x = x0; x < x1; ++x) {
-        const std::uint8_t* __restrict column = columns + x * channels;
-        for (std::size_t c = 0; c < channels; ++c) out[c] = std::max(out[c], column[c]);
-      }
-      for (std::size_t c = 0; c < channels; ++c) out[c] = std::min(out[c], high) ^ 0x80u;
-    }
-  }
+  // Starting from range.min clamps from below; the top of the range is applied after.
+  detail::separable_pool(window, window.in_c, input.data(), output.data(), rows, range.min,
+                         [](std::int8_t a, std::int8_t b) { return std::max(a, b); });
+  if (range.max == std::numeric_limits<std::int8_t>::max()) return;
+  const std::size_t row_values = window.out_w() * window.in_c;
+  const std::size_t end = std::min(rows.end, window.out_h());
+  for (std::size_t i = rows.begin * row_values; i < end * row_values; ++i) output[i] = std::min(output[i], range.max);
 }
 
 void int8_average_pool(const ConvGeometry& window, std::span<const std::int8_t> input, std::span<std::int8_t> output,

@@ -1,0 +1,44 @@
+#pragma once
+// Max pooling and its kin (AND over packed bits) in two passes: per output row, the reduction over its
+// window's input rows, whole rows at a time (long loops that vectorize), then per output pixel the reduction
+// of that over its window's columns. The window is clipped to the image: padded positions take no part.
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+#include "xnor/conv_geometry.hpp"
+
+namespace xnor::detail {
+
+// output[pixel][v] = combine over the window's positions of input[position][v], starting from `start`, for the
+// output rows in `rows`; `values` values per pixel, combine associative and commutative.
+template <class T, class Combine>
+void separable_pool(const ConvGeometry& g, std::size_t values, const T* input, T* output, OutputRows rows, T start,
+                    Combine combine) {
+  // The geometry's derived sizes divide, and T stores may alias it: computed once here.
+  const std::size_t out_h = g.out_h(), out_w = g.out_w(), pad_top = g.pad_top(), pad_left = g.pad_left();
+  const std::size_t row_values = g.in_w * values;
+  std::vector<T> column_results(row_values);
+  for (std::size_t oy = rows.begin; oy < std::min(rows.end, out_h); ++oy) {
+    const std::size_t y0 = std::max(oy * g.stride, pad_top) - pad_top;
+    const std::size_t y1 = std::min(oy * g.stride + g.kernel_h - pad_top, g.in_h);
+    T* __restrict columns = column_results.data();
+    std::fill(columns, columns + row_values, start);
+    for (std::size_t y = y0; y < y1; ++y) {
+      const T* __restrict in = input + y * row_values;
+      for (std::size_t i = 0; i < row_values; ++i) columns[i] = combine(columns[i], in[i]);
+    }
+    for (std::size_t ox = 0; ox < out_w; ++ox) {
+      const std::size_t x0 = std::max(ox * g.stride, pad_left) - pad_left;
+      const std::size_t x1 = std::min(ox * g.stride + g.kernel_w - pad_left, g.in_w);
+      T* __restrict out = output + (oy * out_w + ox) * values;
+      std::fill(out, out + values, start);
+      for (std::size_t x = x0; x < x1; ++x) {
+        const T* __restrict column = columns + x * values;
+        for (std::size_t v = 0; v < values; ++v) out[v] = combine(out[v], column[v]);
+      }
+    }
+  }
+}
+
+}  // namespace xnor::detail
