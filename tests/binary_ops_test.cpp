@@ -37,22 +37,7 @@ TEST_CASE("binary max-pool equals a float max-pool of the ±1 values (padding ne
           CAPTURE(kernel);
           CAPTURE(stride);
           const auto values = random_signs(rng, g.in_pixels() * channels);
-          std::vector<float> expected(g.out_pixels() * channels, -2.0f);
-          for (std::size_t oy = 0; oy < g.out_h(); ++oy) {
-            for (std::size_t ox = 0; ox < g.out_w(); ++ox) {
-              for (std::size_t ky = 0; ky < kernel; ++ky) {
-                for (std::size_t kx = 0; kx < kernel; ++kx) {
-                  const long y = static_cast<long>(oy * stride + ky) - static_cast<long>(g.pad_top());
-                  const long x = static_cast<long>(ox * stride + kx) - static_cast<long>(g.pad_left());
-                  if (y < 0 || x < 0 || y >= 7 || x >= 6) continue;
-                  for (std::size_t c = 0; c < channels; ++c) {
-                    float& e = expected[(oy * g.out_w() + ox) * channels + c];
-                    e = std::max(e, values[(static_cast<std::size_t>(y) * 6 + static_cast<std::size_t>(x)) * channels + c]);
-                  }
-                }
-              }
-            }
-          }
+          const std::vector<float> expected = test::reference_max_pool(g, values, -2.0f);
           std::vector<std::uint64_t> out(g.out_pixels() * words_for_bits(channels));
           binary_max_pool(pack(values, g.in_pixels(), channels), g, out);
           CHECK(out == pack(expected, g.out_pixels(), channels));

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <stdexcept>
@@ -49,6 +50,32 @@ TEST_CASE("max-pool and average-pool leave out the cells of a window outside the
     std::vector<float> out(g.out_pixels() * 2);
     average_pool(image, g, out);
     CHECK(out == std::vector<float>{3, -3, 4, -4, 6, -6, 7, -7});
+  }
+}
+
+TEST_CASE("max-pool equals a plain window loop: shapes, strides, padding and row bands") {
+  std::mt19937_64 rng(test::seed());
+  INFO("seed " << test::seed());
+  std::normal_distribution<float> normal;
+  for (std::size_t channels : {1, 3, 16, 17, 33}) {
+    for (std::size_t kernel : {1, 2, 3, 5}) {
+      for (std::size_t stride : {1, 2, 3}) {
+        for (Padding padding : {Padding::valid, Padding::same}) {
+          const ConvGeometry g{9, 7, channels, kernel, kernel, stride, padding, channels};
+          CAPTURE(channels);
+          CAPTURE(kernel);
+          CAPTURE(stride);
+          std::vector<float> input(g.in_pixels() * channels);
+          for (float& v : input) v = normal(rng);
+          const std::vector<float> expected = test::reference_max_pool(g, input, -std::numeric_limits<float>::infinity());
+          std::vector<float> whole(expected.size()), banded(expected.size());
+          max_pool(input, g, whole);
+          CHECK(whole == expected);
+          for (std::size_t begin = 0; begin < g.out_h(); begin += 2) max_pool(input, g, banded, {begin, begin + 2});
+          CHECK(banded == expected);
+        }
+      }
+    }
   }
 }
 

@@ -28,23 +28,8 @@ TEST_CASE("int8 max pool equals a plain window loop: shapes, strides, padding, r
   INFO("seed " << test::seed());
   // The specification: the max over the window's positions inside the image, clamped to the range.
   const auto reference = [](const ConvGeometry& g, const std::vector<std::int8_t>& input, Int8Range range) {
-    std::vector<std::int8_t> out(g.out_pixels() * g.in_c);
-    for (std::size_t oy = 0; oy < g.out_h(); ++oy) {
-      for (std::size_t ox = 0; ox < g.out_w(); ++ox) {
-        for (std::size_t c = 0; c < g.in_c; ++c) {
-          int best = -129;
-          for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
-            for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {
-              const auto y = static_cast<std::ptrdiff_t>(oy * g.stride + ky) - static_cast<std::ptrdiff_t>(g.pad_top());
-              const auto x = static_cast<std::ptrdiff_t>(ox * g.stride + kx) - static_cast<std::ptrdiff_t>(g.pad_left());
-              if (y < 0 || x < 0 || y >= static_cast<std::ptrdiff_t>(g.in_h) || x >= static_cast<std::ptrdiff_t>(g.in_w)) continue;
-              best = std::max<int>(best, input[(static_cast<std::size_t>(y) * g.in_w + static_cast<std::size_t>(x)) * g.in_c + c]);
-            }
-          }
-          out[(oy * g.out_w() + ox) * g.in_c + c] = static_cast<std::int8_t>(std::clamp<int>(best, range.min, range.max));
-        }
-      }
-    }
+    std::vector<std::int8_t> out = test::reference_max_pool(g, input, std::int8_t{-128});
+    for (auto& v : out) v = std::clamp(v, range.min, range.max);
     return out;
   };
   for (std::size_t channels : {1, 3, 16, 17, 63, 64, 65}) {

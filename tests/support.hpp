@@ -1,5 +1,7 @@
 #pragma once
 // Helpers shared by the tests: the fixed random seed and random bit rows.
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <random>
@@ -7,6 +9,7 @@
 #include <vector>
 
 #include "xnor/bitpack.hpp"
+#include "xnor/conv_geometry.hpp"
 
 namespace xnor::test {
 
@@ -28,6 +31,30 @@ inline std::vector<std::uint64_t> random_bit_rows(std::mt19937_64& rng, std::siz
     }
   }
   return data;
+}
+
+// The specification of a max pool, written plainly: per output pixel and channel, the max over the window's
+// positions inside the image (padding takes no part), starting from `lowest`.
+template <class T>
+std::vector<T> reference_max_pool(const ConvGeometry& g, const std::vector<T>& input, T lowest) {
+  std::vector<T> out(g.out_pixels() * g.in_c, lowest);
+  for (std::size_t oy = 0; oy < g.out_h(); ++oy) {
+    for (std::size_t ox = 0; ox < g.out_w(); ++ox) {
+      for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
+        for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {
+          const auto y = static_cast<std::ptrdiff_t>(oy * g.stride + ky) - static_cast<std::ptrdiff_t>(g.pad_top());
+          const auto x = static_cast<std::ptrdiff_t>(ox * g.stride + kx) - static_cast<std::ptrdiff_t>(g.pad_left());
+          if (y < 0 || x < 0 || y >= static_cast<std::ptrdiff_t>(g.in_h) || x >= static_cast<std::ptrdiff_t>(g.in_w)) continue;
+          const std::size_t pixel = static_cast<std::size_t>(y) * g.in_w + static_cast<std::size_t>(x);
+          for (std::size_t c = 0; c < g.in_c; ++c) {
+            T& o = out[(oy * g.out_w() + ox) * g.in_c + c];
+            o = std::max(o, input[pixel * g.in_c + c]);
+          }
+        }
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace xnor::test

@@ -8,15 +8,12 @@
 
 #include "src/float/check_size.hpp"
 #include "src/float/window.hpp"
+#include "src/separable_pool.hpp"
 
 namespace xnor {
 namespace {
 
-// Folds every real (unpadded) cell of each output's window into the output, channel by channel, with
-// `combine` from `start`; then finish(value, cells) gives the result.
-template <class Combine, class Finish>
-void pool(const char* operation, std::span<const float> input, const ConvGeometry& g, std::span<float> output,
-          OutputRows rows, float start, Combine combine, Finish finish) {
+void check_pool(const char* operation, std::span<const float> input, const ConvGeometry& g, std::span<float> output) {
   g.validate();
   if (g.out_c != g.in_c) {
     throw std::invalid_argument(std::string(operation) + ": a pool keeps its " + std::to_string(g.in_c) +
@@ -24,20 +21,6 @@ void pool(const char* operation, std::span<const float> input, const ConvGeometr
   }
   detail::check_size(operation, "input", input.size(), g.in_pixels() * g.in_c);
   detail::check_size(operation, "output", output.size(), g.out_pixels() * g.out_c);
-  const std::size_t channels = g.in_c;
-  for (std::size_t oy = rows.begin; oy < std::min(rows.end, g.out_h()); ++oy) {
-    for (std::size_t ox = 0; ox < g.out_w(); ++ox) {
-      float* out = output.data() + (oy * g.out_w() + ox) * channels;
-      std::fill(out, out + channels, start);
-      std::size_t cells = 0;
-      detail::for_each_window_cell(g, oy, ox, [&](std::size_t, std::size_t pixel) {
-        const float* in = input.data() + pixel * channels;
-        for (std::size_t c = 0; c < channels; ++c) out[c] = combine(out[c], in[c]);
-        ++cells;
-      });
-      for (std::size_t c = 0; c < channels; ++c) out[c] = finish(out[c], cells);
-    }
-  }
 }
 
 }  // namespace
@@ -51,13 +34,28 @@ void activate(std::span<float> values, std::size_t channels, const Activation& a
 }
 
 void max_pool(std::span<const float> input, const ConvGeometry& geometry, std::span<float> output, OutputRows rows) {
-  pool("max pool", input, geometry, output, rows, -std::numeric_limits<float>::infinity(),
-       [](float a, float b) { return std::max(a, b); }, [](float m, std::size_t) { return m; });
+  check_pool("max pool", input, geometry, output);
+  detail::separable_pool(geometry, geometry.in_c, input.data(), output.data(), rows,
+                         -std::numeric_limits<float>::infinity(), [](float a, float b) { return std::max(a, b); });
 }
 
-void average_pool(std::span<const float> input, const ConvGeometry& geometry, std::span<float> output, OutputRows rows) {
-  pool("average pool", input, geometry, output, rows, 0.0f, [](float a, float b) { return a + b; },
-       [](float sum, std::size_t cells) { return sum / static_cast<float>(cells); });
+// The mean of the window's cells inside the image.
+void average_pool(std::span<const float> input, const ConvGeometry& g, std::span<float> output, OutputRows rows) {
+  check_pool("average pool", input, g, output);
+  const std::size_t channels = g.in_c;
+  for (std::size_t oy = rows.begin; oy < std::min(rows.end, g.out_h()); ++oy) {
+    for (std::size_t ox = 0; ox < g.out_w(); ++ox) {
+      float* out = output.data() + (oy * g.out_w() + ox) * channels;
+      std::fill(out, out + channels, 0.0f);
+      std::size_t cells = 0;
+      detail::for_each_window_cell(g, oy, ox, [&](std::size_t, std::size_t pixel) {
+        const float* in = input.data() + pixel * channels;
+        for (std::size_t c = 0; c < channels; ++c) out[c] += in[c];
+        ++cells;
+      });
+      for (std::size_t c = 0; c < channels; ++c) out[c] /= static_cast<float>(cells);
+    }
+  }
 }
 
 void global_average_pool(std::span<const float> input, std::size_t pixels, std::size_t channels,
