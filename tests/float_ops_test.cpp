@@ -57,26 +57,19 @@ TEST_CASE("max-pool equals a plain window loop: shapes, strides, padding and row
   std::mt19937_64 rng(test::seed());
   INFO("seed " << test::seed());
   std::normal_distribution<float> normal;
-  for (std::size_t channels : {1, 3, 16, 17, 33}) {
-    for (std::size_t kernel : {1, 2, 3, 5}) {
-      for (std::size_t stride : {1, 2, 3}) {
-        for (Padding padding : {Padding::valid, Padding::same}) {
-          const ConvGeometry g{9, 7, channels, kernel, kernel, stride, padding, channels};
-          CAPTURE(channels);
-          CAPTURE(kernel);
-          CAPTURE(stride);
-          std::vector<float> input(g.in_pixels() * channels);
-          for (float& v : input) v = normal(rng);
-          const std::vector<float> expected = test::reference_max_pool(g, input, -std::numeric_limits<float>::infinity());
-          std::vector<float> whole(expected.size()), banded(expected.size());
-          max_pool(input, g, whole);
-          CHECK(whole == expected);
-          for (std::size_t begin = 0; begin < g.out_h(); begin += 2) max_pool(input, g, banded, {begin, begin + 2});
-          CHECK(banded == expected);
-        }
-      }
-    }
-  }
+  test::for_each_pool_window({1, 3, 16, 17, 33}, [&](const ConvGeometry& g) {
+    CAPTURE(g.in_c);
+    CAPTURE(g.kernel_h);
+    CAPTURE(g.stride);
+    std::vector<float> input(g.in_pixels() * g.in_c);
+    for (float& v : input) v = normal(rng);
+    const std::vector<float> expected = test::reference_max_pool(g, input, -std::numeric_limits<float>::infinity());
+    std::vector<float> whole(expected.size()), banded(expected.size());
+    max_pool(input, g, whole);
+    CHECK(whole == expected);
+    for (std::size_t begin = 0; begin < g.out_h(); begin += 2) max_pool(input, g, banded, {begin, begin + 2});
+    CHECK(banded == expected);
+  });
 }
 
 TEST_CASE("global average pool, concat, activations and batch norm") {

@@ -32,29 +32,22 @@ TEST_CASE("int8 max pool equals a plain window loop: shapes, strides, padding, r
     for (auto& v : out) v = std::clamp(v, range.min, range.max);
     return out;
   };
-  for (std::size_t channels : {1, 3, 16, 17, 63, 64, 65}) {
-    for (std::size_t kernel : {1, 2, 3, 5}) {
-      for (std::size_t stride : {1, 2, 3}) {
-        for (Padding padding : {Padding::valid, Padding::same}) {
-          const ConvGeometry g{9, 7, channels, kernel, kernel, stride, padding, channels};
-          CAPTURE(channels);
-          CAPTURE(kernel);
-          CAPTURE(stride);
-          std::vector<std::int8_t> input(g.in_pixels() * channels);
-          for (auto& v : input) v = static_cast<std::int8_t>(static_cast<int>(rng() % 256) - 128);
-          for (Int8Range range : {Int8Range{}, Int8Range{-20, 90}}) {
-            const std::vector<std::int8_t> expected = reference(g, input, range);
-            std::vector<std::int8_t> whole(expected.size()), banded(expected.size());
-            int8_max_pool(g, input, whole, range);
-            CHECK(whole == expected);
-            // Bands of output rows, as the graph's threads run them.
-            for (std::size_t begin = 0; begin < g.out_h(); begin += 2) int8_max_pool(g, input, banded, range, {begin, begin + 2});
-            CHECK(banded == expected);
-          }
-        }
-      }
+  test::for_each_pool_window({1, 3, 16, 17, 63, 64, 65}, [&](const ConvGeometry& g) {
+    CAPTURE(g.in_c);
+    CAPTURE(g.kernel_h);
+    CAPTURE(g.stride);
+    std::vector<std::int8_t> input(g.in_pixels() * g.in_c);
+    for (auto& v : input) v = static_cast<std::int8_t>(static_cast<int>(rng() % 256) - 128);
+    for (Int8Range range : {Int8Range{}, Int8Range{-20, 90}}) {
+      const std::vector<std::int8_t> expected = reference(g, input, range);
+      std::vector<std::int8_t> whole(expected.size()), banded(expected.size());
+      int8_max_pool(g, input, whole, range);
+      CHECK(whole == expected);
+      // Bands of output rows, as the graph's threads run them.
+      for (std::size_t begin = 0; begin < g.out_h(); begin += 2) int8_max_pool(g, input, banded, range, {begin, begin + 2});
+      CHECK(banded == expected);
     }
-  }
+  });
 }
 
 TEST_CASE("int8 average pool: positions inside the image only, ties away from zero") {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <cstdlib>
 #include <random>
 #include <string>
@@ -31,6 +32,21 @@ inline std::vector<std::uint64_t> random_bit_rows(std::mt19937_64& rng, std::siz
     }
   }
   return data;
+}
+
+// Calls visit(geometry) for pool windows that straddle the edge cases, on a 9x7 image of each channel count:
+// kernels 1, 2, 3 and 5, strides 1 to 3, valid and same padding.
+template <class Visit>
+void for_each_pool_window(std::initializer_list<std::size_t> channel_counts, Visit visit) {
+  for (std::size_t channels : channel_counts) {
+    for (std::size_t kernel : {1, 2, 3, 5}) {
+      for (std::size_t stride : {1, 2, 3}) {
+        for (Padding padding : {Padding::valid, Padding::same}) {
+          visit(ConvGeometry{9, 7, channels, kernel, kernel, stride, padding, channels});
+        }
+      }
+    }
+  }
 }
 
 // The specification of a max pool, written plainly: per output pixel and channel, the max over the window's
