@@ -3,7 +3,8 @@
 // A = one row per output pixel (the activations under its window, kernel row by kernel row, in the kernel's
 // encoding), B = the weights prepacked into panels of output channels, C = the requantized int8 outputs. The
 // kernel_w * in_c values of one kernel row are contiguous in the input, so K is padded per kernel row:
-// k_padded = kernel_h * round_up(kernel_w * in_c, k_align).
+// k_padded = kernel_h * round_up(kernel_w * in_c, k_align). (Layers fed im2col rows, which are contiguous
+// whole, count as one kernel row of taps * in_c values: driver.hpp's uses_im2col.)
 // Each kernel lives in its own translation unit compiled for its instruction set; each gives, for its rows,
 // exactly the outputs of reference::int8_conv2d (src/int8/reference.hpp).
 #include <cstddef>

@@ -14,8 +14,8 @@ namespace xnor::detail {
 struct PackedInt8Weights {
   const Int8Kernels* kernels = nullptr;
   std::size_t k = 0;             // taps * in_c
-  std::size_t kernel_rows = 0;   // kernel_h
-  std::size_t row_k = 0;         // kernel_w * in_c: one kernel row
+  std::size_t kernel_rows = 0;   // kernel_h (1 for a layer fed im2col rows)
+  std::size_t row_k = 0;         // kernel_w * in_c: one kernel row (taps * in_c for im2col rows)
   std::size_t row_k_padded = 0;  // row_k rounded up to the layout's k_align
   std::size_t k_padded = 0;      // kernel_h * row_k_padded
   std::size_t out_c = 0;
