@@ -3,8 +3,8 @@
 # torch sees one), exports ONNX, converts with build/xnor, and quantizes the float model to int8 by calibration
 # on 1000 training images. Each step prints how long it took; training times are budgets, so a run takes them.
 #   tools/make-models.sh [float|binary|int8|binary-wide]...   (default: float binary int8, in that order)
-# binary-wide (not bundled) is the binary network at twice the width. Budgets (minutes): FLOAT_MINUTES,
-# BINARY_MINUTES, WIDE_MINUTES; SEED sets the seed. train.py --teacher / --init add distillation and fine-tuning.
+# binary-wide (not bundled) is the binary network at twice the width; both binary models distil from the float
+# one. Budgets (minutes): FLOAT_MINUTES, BINARY_MINUTES, WIDE_MINUTES; SEED sets the seed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh base onnx train
@@ -41,8 +41,14 @@ for step in "${@:-float binary int8}"; do
       binary | binary-wide)
         name=fashion-inception-$s
         width=$([ "$s" = binary ] && echo 1 || echo 2)
-        minutes=$([ "$s" = binary ] && echo "${BINARY_MINUTES:-80}" || echo "${WIDE_MINUTES:-80}")
-        train "$name" --precision binary --width "$width" --minutes "$minutes"
+        minutes=$([ "$s" = binary ] && echo "${BINARY_MINUTES:-125}" || echo "${WIDE_MINUTES:-125}")
+        # Both distil from the float model (train.py --teacher), which the float step leaves in $work.
+        teacher="$work/fashion-inception-float.pt"
+        if [ ! -f "$teacher" ]; then
+          echo "make-models.sh: $s distils from $teacher: run 'tools/make-models.sh float' first" >&2
+          exit 2
+        fi
+        train "$name" --precision binary --width "$width" --minutes "$minutes" --teacher "$teacher"
         bundle "$name"
         ;;
       int8)
