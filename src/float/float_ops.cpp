@@ -7,7 +7,7 @@
 #include <string>
 
 #include "src/float/check_size.hpp"
-#include "src/float/window.hpp"
+#include "src/window.hpp"
 #include "src/separable_pool.hpp"
 
 namespace xnor {

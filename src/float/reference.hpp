@@ -6,7 +6,7 @@
 #include <span>
 #include <vector>
 
-#include "src/float/window.hpp"
+#include "src/window.hpp"
 #include "xnor/activation.hpp"
 #include "xnor/conv_geometry.hpp"
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "src/separable_pool.hpp"
+#include "src/window.hpp"
 #include "xnor/int8_ops.hpp"
 
 namespace xnor {
@@ -26,28 +27,6 @@ void check_pool(const ConvGeometry& window, std::size_t input, std::size_t outpu
                                 std::to_string(window.out_pixels() * window.out_c));
   }
   if (range.min > range.max) throw std::invalid_argument(std::string(name) + ": empty activation range");
-}
-
-// Calls visit(output pixel, pixel of each position of its window inside the image) for every output pixel.
-template <class Visit>
-void for_each_window(const ConvGeometry& g, OutputRows rows, Visit visit) {
-  // The geometry's derived sizes divide: computed once here, not per tap.
-  const std::size_t out_h = g.out_h(), out_w = g.out_w(), pad_top = g.pad_top(), pad_left = g.pad_left();
-  std::vector<std::size_t> positions;
-  for (std::size_t oy = rows.begin; oy < std::min(rows.end, out_h); ++oy) {
-    for (std::size_t ox = 0; ox < out_w; ++ox) {
-      positions.clear();
-      for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
-        for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {
-          const std::size_t y = oy * g.stride + ky;  // in padded coordinates
-          const std::size_t x = ox * g.stride + kx;
-          if (y < pad_top || x < pad_left || y - pad_top >= g.in_h || x - pad_left >= g.in_w) continue;
-          positions.push_back((y - pad_top) * g.in_w + (x - pad_left));
-        }
-      }
-      visit(oy * out_w + ox, std::span<const std::size_t>(positions));
-    }
-  }
 }
 
 }  // namespace
@@ -69,21 +48,25 @@ void int8_average_pool(const ConvGeometry& window, std::span<const std::int8_t> 
   check_pool(window, input.size(), output.size(), range, "int8_average_pool");
   const std::size_t channels = window.in_c;
   std::vector<std::int32_t> sums(channels);
-  for_each_window(window, rows, [&](std::size_t pixel, std::span<const std::size_t> positions) {
-    std::fill(sums.begin(), sums.end(), 0);
-    for (std::size_t position : positions) {
-      const std::int8_t* in = input.data() + position * channels;
-      for (std::size_t c = 0; c < channels; ++c) sums[c] += in[c];
+  const std::size_t out_h = window.out_h(), out_w = window.out_w();  // (they divide: once, not per pixel)
+  for (std::size_t oy = rows.begin; oy < std::min(rows.end, out_h); ++oy) {
+    for (std::size_t ox = 0; ox < out_w; ++ox) {
+      std::fill(sums.begin(), sums.end(), 0);
+      std::int32_t count = 0;
+      detail::for_each_window_cell(window, oy, ox, [&](std::size_t, std::size_t pixel) {
+        const std::int8_t* in = input.data() + pixel * channels;
+        for (std::size_t c = 0; c < channels; ++c) sums[c] += in[c];
+        ++count;
+      });
+      // A window always overlaps the image (padding is smaller than the window), so count >= 1.
+      std::int8_t* out = output.data() + (oy * out_w + ox) * channels;
+      for (std::size_t c = 0; c < channels; ++c) {
+        const std::int32_t sum = sums[c];
+        const std::int32_t average = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
+        out[c] = static_cast<std::int8_t>(std::clamp<std::int32_t>(average, range.min, range.max));
+      }
     }
-    // A window always overlaps the image (padding is smaller than the window), so count >= 1.
-    const auto count = static_cast<std::int32_t>(positions.size());
-    std::int8_t* out = output.data() + pixel * channels;
-    for (std::size_t c = 0; c < channels; ++c) {
-      const std::int32_t sum = sums[c];
-      const std::int32_t average = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
-      out[c] = static_cast<std::int8_t>(std::clamp<std::int32_t>(average, range.min, range.max));
-    }
-  });
+  }
 }
 
 }  // namespace xnor

@@ -2,6 +2,7 @@
 // quantize(float, QuantParams) (xnor/int8.hpp) as an inline function, so that each instruction set's loop
 // (quantize_kernels.hpp) compiles the same formula.
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 
 namespace xnor::detail {
