@@ -47,6 +47,7 @@ void run_bgemm(benchmark::State& state, Path path, GemmShape shape) {
 
 void register_bgemm_benchmarks() {
   for (Path path : supported_path_list()) {
+    if (!roofline_for(path)) continue;  // it runs another path's bit kernels
     for (const GemmShape& shape : conv3x3_shapes) {
       const std::string name = "bgemm/" + std::string(path_name(path)) + "/M" + std::to_string(shape.m) + "xN" +
                                std::to_string(shape.n) + "xK" + std::to_string(shape.k_bits);

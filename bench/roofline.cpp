@@ -16,16 +16,16 @@ namespace xnor::bench {
 std::optional<Roofline> roofline_for(Path path) {
   switch (path) {
     case Path::scalar:
-      return Roofline{roofline_scalar, 2 * 4 * 64};
+      return Roofline{scalar::bit_roofline, 2 * 4 * 64};
 #if defined(__x86_64__)
     case Path::avx2:
-      return Roofline{roofline_avx2, 4 * 2 * 256};
+      return Roofline{avx2::bit_roofline, 4 * 2 * 256};
     case Path::avx512:
-      return Roofline{roofline_avx512, 4 * 4 * 512};
+      return Roofline{avx512::bit_roofline, 4 * 4 * 512};
 #endif
 #if defined(__aarch64__)
     case Path::neon:
-      return Roofline{roofline_neon, 4 * 4 * 128};
+      return Roofline{neon::bit_roofline, 4 * 4 * 128};
 #endif
     default:
       return std::nullopt;

@@ -6,12 +6,13 @@
 
 #include "bench/roofline.hpp"
 
-#pragma GCC push_options
-#pragma GCC target("avx2")
+#define XNOR_ISA avx2
+#include "src/target.hpp"
+XNOR_TARGET_BEGIN(XNOR_TARGET_AVX2)
 
-namespace xnor::bench {
+namespace xnor::avx2 {
 
-std::uint64_t roofline_avx2(std::size_t iterations) {
+std::uint64_t bit_roofline(std::size_t iterations) {
   const __m256i nibble_counts = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,  //
                                                  0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
   const __m256i low_nibble = _mm256_set1_epi8(0x0f);
@@ -47,6 +48,6 @@ std::uint64_t roofline_avx2(std::size_t iterations) {
   return static_cast<std::uint64_t>(_mm256_extract_epi64(total, 0) + _mm256_extract_epi64(total, 3));
 }
 
-}  // namespace xnor::bench
+}  // namespace xnor::avx2
 
-#pragma GCC pop_options
+XNOR_TARGET_END

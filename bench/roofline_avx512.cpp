@@ -4,12 +4,13 @@
 
 #include "bench/roofline.hpp"
 
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512vpopcntdq")
+#define XNOR_ISA avx512
+#include "src/target.hpp"
+XNOR_TARGET_BEGIN(XNOR_TARGET_AVX512)
 
-namespace xnor::bench {
+namespace xnor::avx512 {
 
-std::uint64_t roofline_avx512(std::size_t iterations) {
+std::uint64_t bit_roofline(std::size_t iterations) {
   __m512i a[4], b[4], acc[4][4];
 #pragma GCC unroll 4
   for (int r = 0; r < 4; ++r) {
@@ -34,6 +35,6 @@ std::uint64_t roofline_avx512(std::size_t iterations) {
   return static_cast<std::uint64_t>(_mm512_reduce_add_epi64(sum));
 }
 
-}  // namespace xnor::bench
+}  // namespace xnor::avx512
 
-#pragma GCC pop_options
+XNOR_TARGET_END

@@ -6,9 +6,9 @@
 
 #include "bench/roofline.hpp"
 
-namespace xnor::bench {
+namespace xnor::neon {
 
-std::uint64_t roofline_neon(std::size_t iterations) {
+std::uint64_t bit_roofline(std::size_t iterations) {
   uint64x2_t a[4], b[4];
   uint32x4_t total = vdupq_n_u32(0);
   for (int r = 0; r < 4; ++r) {
@@ -37,4 +37,4 @@ std::uint64_t roofline_neon(std::size_t iterations) {
   return vaddvq_u32(total);
 }
 
-}  // namespace xnor::bench
+}  // namespace xnor::neon

@@ -2,14 +2,15 @@
 // emits nothing; it only stops the compiler from hoisting the loop-invariant XOR + popcount out of the loop.
 #include "bench/roofline.hpp"
 
+#define XNOR_ISA scalar
+#include "src/target.hpp"
 #if defined(__x86_64__)
-#pragma GCC push_options
-#pragma GCC target("popcnt")
+XNOR_TARGET_BEGIN(XNOR_TARGET_SCALAR)
 #endif
 
-namespace xnor::bench {
+namespace xnor::scalar {
 
-std::uint64_t roofline_scalar(std::size_t iterations) {
+std::uint64_t bit_roofline(std::size_t iterations) {
   std::uint64_t a0 = 0x0123456789abcdef, a1 = 0xfedcba9876543210;
   std::uint64_t b[4] = {0x5555555555555555, 0x3333333333333333, 0x0f0f0f0f0f0f0f0f, 0x00ff00ff00ff00ff};
   std::uint64_t acc[2][4] = {};
@@ -29,8 +30,8 @@ std::uint64_t roofline_scalar(std::size_t iterations) {
   return sum;
 }
 
-}  // namespace xnor::bench
+}  // namespace xnor::scalar
 
 #if defined(__x86_64__)
-#pragma GCC pop_options
+XNOR_TARGET_END
 #endif

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "bitops/kernels.hpp"
+#include "src/path_kernels.hpp"
 
 namespace xnor {
 
@@ -33,7 +33,7 @@ void bgemm(std::span<const std::uint64_t> a, std::size_t m, std::size_t lda, con
                                 ") too small for M=" + std::to_string(m) + ", N=" + std::to_string(n) +
                                 ", " + std::to_string(words) + " words");
   }
-  const auto& kernels = detail::kernels_for(path);
+  const auto& kernels = *detail::path_kernels(path).bits;
   for (std::size_t p = 0; p < weights.panels(); ++p) {
     const std::size_t first = p * BgemmWeights::panel_width;
     kernels.bgemm_panel({a.data(), lda, m, weights.panel(p), words, std::min(BgemmWeights::panel_width, n - first),

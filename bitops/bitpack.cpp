@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "bitops/kernels.hpp"
+#include "src/path_kernels.hpp"
 
 namespace xnor {
 namespace {
@@ -23,13 +23,13 @@ void check_sizes(std::size_t values, std::size_t bits, std::size_t pixels, std::
 void pack_signs(std::span<const float> values, std::size_t pixels, std::size_t channels, std::span<std::uint64_t> bits,
                 Path path) {
   check_sizes(values.size(), bits.size(), pixels, channels);
-  detail::kernels_for(path).pack_float(values.data(), pixels, channels, bits.data());
+  detail::path_kernels(path).bits->pack_float(values.data(), pixels, channels, bits.data());
 }
 
 void pack_signs(std::span<const std::int8_t> values, std::int8_t zero_point, std::size_t pixels, std::size_t channels,
                 std::span<std::uint64_t> bits, Path path) {
   check_sizes(values.size(), bits.size(), pixels, channels);
-  detail::kernels_for(path).pack_int8(values.data(), zero_point, pixels, channels, bits.data());
+  detail::path_kernels(path).bits->pack_int8(values.data(), zero_point, pixels, channels, bits.data());
 }
 
 void unpack_signs(std::span<const std::uint64_t> bits, std::size_t pixels, std::size_t channels,

@@ -1,11 +1,11 @@
 #pragma once
-// The table of kernels one CPU path provides. Each path lives in its own translation unit
-// (bitops/kernels_<path>.cpp) compiled for its instruction set; src/cpu_path.cpp picks the table at run time.
+// The table of bit kernels one instruction set provides. Each lives in its own translation unit
+// (bitops/kernels_<isa>.cpp) compiled for that instruction set, in its namespace (src/target.hpp);
+// src/cpu_path.cpp maps each path to one table.
 // Every entry computes exactly what the matching function in bitops/reference.hpp computes.
 #include <cstddef>
 #include <cstdint>
 
-#include "xnor/cpu_path.hpp"
 
 namespace xnor::detail {
 
@@ -42,7 +42,6 @@ struct BgemmPanelArgs {
 };
 
 struct BitKernels {
-  Path path;
   // reference::pack_signs_float
   void (*pack_float)(const float* values, std::size_t pixels, std::size_t channels, std::uint64_t* bits);
   // reference::pack_signs_int8
@@ -55,16 +54,21 @@ struct BitKernels {
                        const std::int32_t* low, const std::int32_t* high, std::uint64_t* bits);
 };
 
-const BitKernels& scalar_kernels();
+}  // namespace xnor::detail
+
+namespace xnor::scalar {
+const detail::BitKernels& bit_kernels();
+}
 #if defined(__x86_64__)
-const BitKernels& avx2_kernels();
-const BitKernels& avx512_kernels();
+namespace xnor::avx2 {
+const detail::BitKernels& bit_kernels();
+}
+namespace xnor::avx512 {
+const detail::BitKernels& bit_kernels();
+}
 #endif
 #if defined(__aarch64__)
-const BitKernels& neon_kernels();
+namespace xnor::neon {
+const detail::BitKernels& bit_kernels();
+}
 #endif
-
-// The kernels of `path`; throws std::runtime_error if this binary or CPU cannot run it.
-const BitKernels& kernels_for(Path path);
-
-}  // namespace xnor::detail

@@ -2,16 +2,21 @@
 // up to 31 words of K (31 x 8 < 256), then widened to 64 bits with VPSADBW.
 #include <immintrin.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "bitops/kernels.hpp"
 #include "bitops/reference.hpp"
 #include "xnor/bgemm.hpp"
 #include "xnor/bitpack.hpp"
 
-#pragma GCC push_options
-#pragma GCC target("avx2,popcnt")
+#define XNOR_ISA avx2
+#include "src/target.hpp"
+XNOR_TARGET_BEGIN(XNOR_TARGET_AVX2)
+#include "src/row_blocks.hpp"
 #include "bitops/loops.hpp"
 
-namespace xnor::detail {
+namespace xnor::avx2 {
 namespace {
 
 constexpr std::size_t panel_width = BgemmWeights::panel_width;
@@ -131,11 +136,11 @@ void bgemm_panel(const BgemmPanelArgs& args) {
 
 }  // namespace
 
-const BitKernels& avx2_kernels() {
-  static const BitKernels kernels{Path::avx2, pack_float, pack_int8, bgemm_panel, dots_to_bits};
+const detail::BitKernels& bit_kernels() {
+  static const detail::BitKernels kernels{pack_float, pack_int8, bgemm_panel, dots_to_bits};
   return kernels;
 }
 
-}  // namespace xnor::detail
+}  // namespace xnor::avx2
 
-#pragma GCC pop_options
+XNOR_TARGET_END

@@ -1,15 +1,21 @@
 // The AVX-512 path: VPOPCNTDQ counts the bits of eight 64-bit words in one instruction.
 #include <immintrin.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "bitops/kernels.hpp"
+#include "bitops/reference.hpp"
 #include "xnor/bgemm.hpp"
 #include "xnor/bitpack.hpp"
 
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx512vpopcntdq,popcnt")
+#define XNOR_ISA avx512
+#include "src/target.hpp"
+XNOR_TARGET_BEGIN(XNOR_TARGET_AVX512)
+#include "src/row_blocks.hpp"
 #include "bitops/loops.hpp"
 
-namespace xnor::detail {
+namespace xnor::avx512 {
 namespace {
 
 constexpr std::size_t panel_width = BgemmWeights::panel_width;
@@ -128,11 +134,11 @@ void dots_to_bits(const std::int32_t* counts, std::size_t n, std::int32_t k_bits
 
 }  // namespace
 
-const BitKernels& avx512_kernels() {
-  static const BitKernels kernels{Path::avx512, pack_float, pack_int8, bgemm_panel, dots_to_bits};
+const detail::BitKernels& bit_kernels() {
+  static const detail::BitKernels kernels{pack_float, pack_int8, bgemm_panel, dots_to_bits};
   return kernels;
 }
 
-}  // namespace xnor::detail
+}  // namespace xnor::avx512
 
-#pragma GCC pop_options
+XNOR_TARGET_END

@@ -1,13 +1,19 @@
 // The aarch64 NEON path: VCNT counts bits per byte, VPADAL adds neighbouring byte counts into 16-bit lanes.
 #include <arm_neon.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "bitops/kernels.hpp"
-#include "bitops/loops.hpp"
 #include "bitops/reference.hpp"
 #include "xnor/bgemm.hpp"
 #include "xnor/bitpack.hpp"
 
-namespace xnor::detail {
+#define XNOR_ISA neon
+#include "src/row_blocks.hpp"
+#include "bitops/loops.hpp"
+
+namespace xnor::neon {
 namespace {
 
 constexpr std::size_t panel_width = BgemmWeights::panel_width;
@@ -118,9 +124,9 @@ void bgemm_panel(const BgemmPanelArgs& args) {
 
 }  // namespace
 
-const BitKernels& neon_kernels() {
-  static const BitKernels kernels{Path::neon, pack_float, pack_int8, bgemm_panel, dots_to_bits};
+const detail::BitKernels& bit_kernels() {
+  static const detail::BitKernels kernels{pack_float, pack_int8, bgemm_panel, dots_to_bits};
   return kernels;
 }
 
-}  // namespace xnor::detail
+}  // namespace xnor::neon

@@ -1,16 +1,20 @@
-// The portable path: plain C++. On x86 it is compiled for POPCNT, which every x86-64 CPU since 2008 has;
-// without it each popcount would be a libgcc call, ~25x slower.
+// The portable path: plain C++. On x86 it is compiled for POPCNT (src/target.hpp).
+#include <algorithm>
+#include <cstring>
+
 #include "bitops/kernels.hpp"
 #include "bitops/reference.hpp"
 #include "xnor/bgemm.hpp"
 
+#define XNOR_ISA scalar
+#include "src/target.hpp"
 #if defined(__x86_64__)
-#pragma GCC push_options
-#pragma GCC target("popcnt")
+XNOR_TARGET_BEGIN(XNOR_TARGET_SCALAR)
 #endif
+#include "src/row_blocks.hpp"
 #include "bitops/loops.hpp"
 
-namespace xnor::detail {
+namespace xnor::scalar {
 namespace {
 
 constexpr std::size_t panel_width = BgemmWeights::panel_width;
@@ -43,14 +47,14 @@ void bgemm_panel(const BgemmPanelArgs& args) {
 
 }  // namespace
 
-const BitKernels& scalar_kernels() {
-  static const BitKernels kernels{Path::scalar, reference::pack_signs_float, reference::pack_signs_int8, bgemm_panel,
-                                  reference::dots_to_bits};
+const detail::BitKernels& bit_kernels() {
+  static const detail::BitKernels kernels{reference::pack_signs_float, reference::pack_signs_int8, bgemm_panel,
+                                          reference::dots_to_bits};
   return kernels;
 }
 
-}  // namespace xnor::detail
+}  // namespace xnor::scalar
 
 #if defined(__x86_64__)
-#pragma GCC pop_options
+XNOR_TARGET_END
 #endif

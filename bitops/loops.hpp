@@ -1,17 +1,18 @@
 #pragma once
-// Loop skeletons shared by the per-path kernels. A path's translation unit includes this after its
-// `#pragma GCC target(...)`, so these loops are compiled for that instruction set and inline the path's
-// word and tile functions. The functors come from anonymous namespaces, so each instantiation is local
-// to its translation unit and no AVX-512 code can leak into a generic symbol.
-#include <algorithm>
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
+// Loop skeletons shared by the per-path kernels: a per-path header (src/target.hpp). A unit includes it
+// after XNOR_TARGET_BEGIN, so these loops are compiled for its instruction set, in its namespace
+// xnor::XNOR_ISA, and inline the path's word and tile functions. It includes nothing itself, so that nothing
+// from outside the path is compiled for the path's target: the unit includes <algorithm>, <cstring>,
+// bitops/kernels.hpp and bitops/reference.hpp before the target begins, and src/row_blocks.hpp with it.
+#ifndef XNOR_ISA
+#error "bitops/loops.hpp is a per-path header: define XNOR_ISA first (src/target.hpp)"
+#endif
 
-#include "bitops/kernels.hpp"
-#include "bitops/reference.hpp"
+namespace xnor::XNOR_ISA {
 
-namespace xnor::detail {
+using detail::BgemmPanelArgs;
+using detail::max_panel_bits_rows;
+using detail::PanelBits;
 
 // Packs pixel by pixel (see bitpack.hpp). pack_word(const T* values) packs 64 values into one word; the
 // last, partial word of a pixel is packed from a copy filled up with `pad`, a value that packs as bit 0.
@@ -29,25 +30,6 @@ inline void pack_pixels(const T* values, std::size_t pixels, std::size_t channel
       *bits++ = pack_word(padded);
     }
   }
-}
-
-template <int R, class Tile>
-inline void run_tail_block(std::size_t rows, std::size_t m0, Tile& tile) {
-  if constexpr (R > 0) {
-    if (rows == R) {
-      tile.template operator()<R>(m0);
-    } else {
-      run_tail_block<R - 1>(rows, m0, tile);
-    }
-  }
-}
-
-// Calls tile.operator()<R>(m0) over M rows in blocks of R = MR rows, then once with the remainder.
-template <int MR, class Tile>
-inline void for_row_blocks(std::size_t m, Tile tile) {
-  std::size_t m0 = 0;
-  for (; m0 + MR <= m; m0 += MR) tile.template operator()<MR>(m0);
-  run_tail_block<MR - 1>(m - m0, m0, tile);
 }
 
 // reference::dots_to_bits for channels full..n (fewer than fill one vector: at most 63), ORed into bits.
@@ -81,4 +63,4 @@ inline void panel_bits_from_counts(const BgemmPanelArgs& args, CountPanel count_
   }
 }
 
-}  // namespace xnor::detail
+}  // namespace xnor::XNOR_ISA

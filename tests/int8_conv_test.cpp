@@ -13,8 +13,8 @@
 #include <sys/auxv.h>
 #endif
 
-#include "src/int8/kernels.hpp"
 #include "src/int8/reference.hpp"
+#include "src/path_kernels.hpp"
 #include "tests/support.hpp"
 #include "xnor/int8_conv.hpp"
 
@@ -26,13 +26,17 @@ constexpr std::size_t channel_counts[] = {1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 63
 constexpr std::int32_t zero_points[] = {-128, 127, 0, -3, 5};
 constexpr std::int8_t canary = 0x55;
 
-// Every kernel variant of every path this CPU supports.
-std::vector<const detail::Int8Kernels*> all_kernels() {
-  std::vector<const detail::Int8Kernels*> kernels;
+// The paths this CPU supports, one for each int8 kernel (avx512 runs avx2's: it is tested once).
+std::vector<Path> int8_paths() {
+  std::vector<Path> paths;
+  std::vector<const detail::Int8Kernels*> seen;
   for (Path path : supported_path_list()) {
-    for (const detail::Int8Kernels* variant : detail::int8_kernel_variants(path)) kernels.push_back(variant);
+    const detail::Int8Kernels* kernels = detail::path_kernels(path).int8;
+    if (std::find(seen.begin(), seen.end(), kernels) != seen.end()) continue;
+    seen.push_back(kernels);
+    paths.push_back(path);
   }
-  return kernels;
+  return paths;
 }
 
 // A layer with its input; params() refers to the vectors, so the Layer must outlive its use.
@@ -82,9 +86,9 @@ std::ptrdiff_t first_difference(const std::vector<std::int8_t>& a, const std::ve
   return ia == a.end() && ib == b.end() ? -1 : ia - a.begin();
 }
 
-void check_against_reference(const Layer& layer, const detail::Int8Kernels& kernels) {
+void check_against_reference(const Layer& layer, Path path) {
   const ConvGeometry& g = layer.geometry;
-  const std::string_view kernel_name = kernels.name;
+  const std::string_view kernel_name = path_name(path);
   CAPTURE(kernel_name);
   CAPTURE(g.in_h);
   CAPTURE(g.in_w);
@@ -97,7 +101,7 @@ void check_against_reference(const Layer& layer, const detail::Int8Kernels& kern
   CAPTURE(layer.output_params.zero_point);
   std::vector<std::int8_t> expected(layer.output_size()), actual(layer.output_size(), canary);
   reference::int8_conv2d(g, layer.params(), layer.input.data(), expected.data());
-  Int8Conv2d(g, layer.params(), kernels).run(layer.input, actual);
+  Int8Conv2d(g, layer.params(), path).run(layer.input, actual);
   const std::ptrdiff_t at = first_difference(actual, expected);
   const int got = at >= 0 ? actual[static_cast<std::size_t>(at)] : 0;
   const int want = at >= 0 ? expected[static_cast<std::size_t>(at)] : 0;
@@ -123,7 +127,7 @@ TEST_CASE("int8 conv: every kernel equals the reference for every channel count 
       const Layer layer = random_layer(rng, geometry(3, 4, in_c, 3, 1, Padding::same, out_c),
                                        zero_points[case_index % std::size(zero_points)],
                                        zero_points[(case_index + 2) % std::size(zero_points)]);
-      for (const auto* kernels : all_kernels()) check_against_reference(layer, *kernels);
+      for (Path path : int8_paths()) check_against_reference(layer, path);
     }
   }
 }
@@ -142,7 +146,7 @@ TEST_CASE("int8 conv: every kernel equals the reference for kernels 1-7, strides
           const Layer layer = random_layer(rng, geometry(h, w, in_c, kernel, stride, padding, out_c),
                                            zero_points[case_index % std::size(zero_points)],
                                            zero_points[(case_index + 1) % std::size(zero_points)]);
-          for (const auto* kernels : all_kernels()) check_against_reference(layer, *kernels);
+          for (Path path : int8_paths()) check_against_reference(layer, path);
         }
       }
     }
@@ -159,7 +163,7 @@ TEST_CASE("int8 conv: rows across im2col blocks, the direct 1x1 path and its las
   };
   for (const ConvGeometry& g : shapes) {
     const Layer layer = random_layer(rng, g, -7, 3);
-    for (const auto* kernels : all_kernels()) check_against_reference(layer, *kernels);
+    for (Path path : int8_paths()) check_against_reference(layer, path);
   }
 }
 
@@ -172,7 +176,7 @@ TEST_CASE("int8 conv: extreme values accumulate exactly (no saturating multiply)
     layer.input.assign(5 * 5 * 64, 127);
     layer.input_params.zero_point = -128;
     layer.weight_scales.assign(1, 1.0f / (255.0f * 128.0f * 576.0f) / layer.input_params.scale * 100.0f);
-    for (const auto* kernels : all_kernels()) check_against_reference(layer, *kernels);
+    for (Path path : int8_paths()) check_against_reference(layer, path);
   }
 }
 
@@ -182,7 +186,7 @@ TEST_CASE("int8 conv: multipliers above 1 (a saturating left shift)") {
   for (std::size_t c = 0; c < layer.weight_scales.size(); ++c) {
     layer.weight_scales[c] = static_cast<float>(1 << (c % 20)) * 0.7f / layer.input_params.scale;
   }
-  for (const auto* kernels : all_kernels()) check_against_reference(layer, *kernels);
+  for (Path path : int8_paths()) check_against_reference(layer, path);
 }
 
 TEST_CASE("int8 conv: stride-1 layers read from the padded input, square and other kernels, 1 and 2 threads") {
@@ -203,15 +207,15 @@ TEST_CASE("int8 conv: stride-1 layers read from the padded input, square and oth
     const Layer layer = random_layer(rng, g, -100, 17);
     std::vector<std::int8_t> expected(layer.output_size());
     reference::int8_conv2d(g, layer.params(), layer.input.data(), expected.data());
-    for (const auto* kernels : all_kernels()) {
-      const std::string_view kernel_name = kernels->name;
+    for (Path path : int8_paths()) {
+      const std::string_view kernel_name = path_name(path);
       CAPTURE(kernel_name);
       CAPTURE(s.h);
       CAPTURE(s.w);
       CAPTURE(s.in_c);
       CAPTURE(s.kernel_h);
       CAPTURE(s.kernel_w);
-      const Int8Conv2d conv(g, layer.params(), *kernels);
+      const Int8Conv2d conv(g, layer.params(), path);
       std::vector<std::int8_t> one_thread(layer.output_size(), canary), two_threads(layer.output_size(), canary);
       conv.run(layer.input, one_thread);
       conv.run(layer.input, two_threads, &two);
@@ -238,7 +242,7 @@ TEST_CASE("int8 conv: output transform edge cases (multipliers 0 and near 1, hug
   Layer single_value = random_layer(rng, g, 7, 5);
   single_value.range = {7, 7};
   for (const Layer* layer : {&near_one, &zero_scales, &huge_bias, &relu, &single_value}) {
-    for (const auto* kernels : all_kernels()) check_against_reference(*layer, *kernels);
+    for (Path path : int8_paths()) check_against_reference(*layer, path);
   }
 }
 
@@ -282,10 +286,10 @@ TEST_CASE("int8 conv: any thread count gives the same outputs") {
   std::mt19937_64 rng(test::seed() + 5);
   const Layer layer = random_layer(rng, geometry(17, 9, 32, 3, 1, Padding::same, 48), 4, -4);
   ThreadPool two(2);
-  for (const auto* kernels : all_kernels()) {
-    const std::string_view kernel_name = kernels->name;
+  for (Path path : int8_paths()) {
+    const std::string_view kernel_name = path_name(path);
     CAPTURE(kernel_name);
-    const Int8Conv2d conv(layer.geometry, layer.params(), *kernels);
+    const Int8Conv2d conv(layer.geometry, layer.params(), path);
     std::vector<std::int8_t> one_thread(layer.output_size()), two_threads(layer.output_size());
     conv.run(layer.input, one_thread);
     conv.run(layer.input, two_threads, &two);
@@ -302,13 +306,13 @@ TEST_CASE("int8 dense: every kernel equals the reference for batches of 1 to 37"
     const Layer layer = random_layer(rng, {batch, 1, inputs, 1, 1, 1, Padding::valid, outputs}, -128, 127);
     std::vector<std::int8_t> expected(batch * outputs);
     reference::int8_dense(batch, inputs, outputs, layer.params(), layer.input.data(), expected.data());
-    for (const auto* kernels : all_kernels()) {
-      const std::string_view kernel_name = kernels->name;
+    for (Path path : int8_paths()) {
+      const std::string_view kernel_name = path_name(path);
       CAPTURE(kernel_name);
       CAPTURE(batch);
       CAPTURE(inputs);
       CAPTURE(outputs);
-      const Int8Dense dense(inputs, outputs, layer.params(), *kernels);
+      const Int8Dense dense(inputs, outputs, layer.params(), path);
       std::vector<std::int8_t> actual(batch * outputs, canary), threaded(batch * outputs, canary);
       dense.run(layer.input, actual);
       dense.run(layer.input, threaded, &two);
@@ -318,26 +322,22 @@ TEST_CASE("int8 dense: every kernel equals the reference for batches of 1 to 37"
   }
 }
 
-TEST_CASE("int8 conv: kernel variants and their names") {
-  for (Path path : supported_path_list()) {
-    const auto variants = detail::int8_kernel_variants(path);
-    REQUIRE_FALSE(variants.empty());
-    for (const auto* kernels : variants) CHECK(kernels->path == path);
-  }
-#if defined(__aarch64__)
-  // The widening kernel always runs; SDOT's is offered where the CPU has the dot-product extension (so under
-  // qemu, whose default CPU has it, both are tested).
-  const auto neon = detail::int8_kernel_variants(Path::neon);
-  CHECK(neon.back()->name == std::string_view("neon"));
-  const bool dotprod = (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
-  CHECK(neon.size() == (dotprod ? 2u : 1u));
-  if (dotprod) CHECK(neon.front()->name == std::string_view("neon-dotprod"));
-#endif
+TEST_CASE("int8 conv: each path's kernel and its name") {
   Layer layer;
   layer.geometry = geometry(2, 2, 1, 1, 1, Padding::valid, 1);
   layer.weights = {1};
   layer.weight_scales = {1.0f};
-  CHECK(Int8Conv2d(layer.geometry, layer.params(), Path::scalar).kernel_name() == "scalar");
+  for (Path path : supported_path_list()) {
+    // avx512 without VNNI multiplies on the AVX2 kernel; every other path on its own.
+    const std::string_view expected = path == Path::avx512 ? "avx2" : path_name(path);
+    CHECK(Int8Conv2d(layer.geometry, layer.params(), path).kernel_name() == expected);
+  }
+#if defined(__aarch64__)
+  // The widening kernel always runs; SDOT's where the CPU has the dot-product extension (so under qemu, whose
+  // default CPU has it, both are tested).
+  const bool dotprod = (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+  CHECK(((supported_paths() & static_cast<PathMask>(Path::neon_dotprod)) != 0) == dotprod);
+#endif
 }
 
 TEST_CASE("int8 conv and dense refuse inconsistent sizes and parameters") {

@@ -4,7 +4,7 @@ if(TARGET xnor_cli)
   set_tests_properties(cli.help PROPERTIES PASS_REGULAR_EXPRESSION "usage: xnor <command>")
 
   add_test(NAME cli.version COMMAND xnor_cli --version)
-  set_tests_properties(cli.version PROPERTIES PASS_REGULAR_EXPRESSION "xnor ${PROJECT_VERSION}\ncpu path: [a-z0-9]+ \\(supported: ")
+  set_tests_properties(cli.version PROPERTIES PASS_REGULAR_EXPRESSION "xnor ${PROJECT_VERSION}\ncpu path: [a-z0-9-]+ \\(supported: ")
 
   add_test(NAME cli.unknown_command COMMAND xnor_cli frobnicate)
   set_tests_properties(cli.unknown_command PROPERTIES WILL_FAIL TRUE)
@@ -17,7 +17,7 @@ if(TARGET xnor_cli)
 
   add_test(NAME cli.path_unknown COMMAND xnor_cli --version)
   set_tests_properties(cli.path_unknown PROPERTIES ENVIRONMENT XNOR_PATH=sse9
-    PASS_REGULAR_EXPRESSION "XNOR_PATH: unknown path 'sse9' \\(choose scalar, avx2, avx512 or neon\\)")
+    PASS_REGULAR_EXPRESSION "XNOR_PATH: unknown path 'sse9' \\(choose scalar, avx2, avx512, avx512-vnni, avx512-amx, neon, neon-dotprod\\)")
 
   # A path of the other architecture is never compiled in, so forcing it must fail with a clear reason.
   if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
@@ -205,12 +205,12 @@ message(\"the same results on 1 and 3 threads\")
     "^usage: xnor compare \\[--models MODEL\\.\\.\\.\\] \\[--dataset fashion-mnist\\|DIR\\] \\[--limit N\\] \\[--json\\] \\[--plot FILE\\.png\\].*ms/image +the median time of Session::run on 1 thread")
   add_test(NAME cli.compare_json COMMAND xnor_cli compare ${xnor_compare_three} --limit 50 --json)
   set_tests_properties(cli.compare_json PROPERTIES FIXTURES_REQUIRED compare_models PASS_REGULAR_EXPRESSION
-    "^\\{\"cpu_path\": \"[a-z0-9]+\", \"threads\": [1-9][0-9]*, \"dataset\": \"Fashion-MNIST test\", \"images\": 50, [^[]*\"models\": \\[\n  ${xnor_compare_float},\n  ${xnor_compare_int8},\n  ${xnor_compare_binary}\\]\\}\n$")
+    "^\\{\"cpu_path\": \"[a-z0-9-]+\", \"threads\": [1-9][0-9]*, \"dataset\": \"Fashion-MNIST test\", \"images\": 50, [^[]*\"models\": \\[\n  ${xnor_compare_float},\n  ${xnor_compare_int8},\n  ${xnor_compare_binary}\\]\\}\n$")
   # Without --models: the bundled models' names in XNOR_MODELS_DIR, as a table.
   add_test(NAME cli.compare_default_models COMMAND xnor_cli compare --limit 20)
   set_tests_properties(cli.compare_default_models PROPERTIES FIXTURES_REQUIRED compare_models
     ENVIRONMENT XNOR_MODELS_DIR=${xnor_compare_models} PASS_REGULAR_EXPRESSION
-    "cpu path: [a-z0-9]+\ndataset: Fashion-MNIST test, 20 images\n.*\nmodel +precision +accuracy +file KB +vs float +ms/image +images/s +peak RSS MB\nfashion-inception-float.xnm +float +[0-9.]+% +[0-9.]+ +1\\.000x .*\nfashion-inception-int8.xnm +int8 .*\nfashion-inception-binary.xnm +binary [0-9]+, float [0-9]+ ")
+    "cpu path: [a-z0-9-]+\ndataset: Fashion-MNIST test, 20 images\n.*\nmodel +precision +accuracy +file KB +vs float +ms/image +images/s +peak RSS MB\nfashion-inception-float.xnm +float +[0-9.]+% +[0-9.]+ +1\\.000x .*\nfashion-inception-int8.xnm +int8 .*\nfashion-inception-binary.xnm +binary [0-9]+, float [0-9]+ ")
   add_test(NAME cli.compare_folder COMMAND xnor_cli compare ${xnor_compare_three} --dataset ${CMAKE_BINARY_DIR}/eval-slash-folder --json)
   set_tests_properties(cli.compare_folder PROPERTIES FIXTURES_REQUIRED "compare_models;eval_slash_folder"
     PASS_REGULAR_EXPRESSION "\"dataset\": \"[^\"]*/eval-slash-folder\", \"images\": 10, \"skipped\": 0, ")

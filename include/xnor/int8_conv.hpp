@@ -23,7 +23,6 @@
 namespace xnor {
 
 namespace detail {
-struct Int8Kernels;
 struct PackedInt8Weights;
 }  // namespace detail
 
@@ -41,11 +40,9 @@ FixedPointMultiplier output_multiplier(const Int8LayerParams& params, std::size_
 
 class Int8Conv2d {
  public:
-  // Checks the geometry and the parameters (std::invalid_argument) and prepacks the weights for the best
-  // kernel of `path` (std::runtime_error if this binary or CPU cannot run it).
+  // Checks the geometry and the parameters (std::invalid_argument) and prepacks the weights for the kernel
+  // of `path` (std::runtime_error if this binary or CPU cannot run it).
   Int8Conv2d(const ConvGeometry& geometry, const Int8LayerParams& params, Path path = active_path());
-  // The same with one kernel variant (src/int8/kernels.hpp: int8_kernel_variants), so tests reach each one.
-  Int8Conv2d(const ConvGeometry& geometry, const Int8LayerParams& params, const detail::Int8Kernels& kernels);
 
   const ConvGeometry& geometry() const { return geometry_; }
   // The kernel in use, e.g. "avx512-vnni".
@@ -64,7 +61,6 @@ class Int8Dense {
  public:
   // weights: [outputs][inputs]; otherwise as Int8Conv2d.
   Int8Dense(std::size_t inputs, std::size_t outputs, const Int8LayerParams& params, Path path = active_path());
-  Int8Dense(std::size_t inputs, std::size_t outputs, const Int8LayerParams& params, const detail::Int8Kernels& kernels);
 
   std::size_t inputs() const { return inputs_; }
   std::size_t outputs() const { return outputs_; }

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "bitops/append_bits.hpp"
-#include "bitops/kernels.hpp"
+#include "src/path_kernels.hpp"
 
 namespace xnor {
 namespace {
@@ -49,7 +49,7 @@ BinaryConv2d::BinaryConv2d(const ConvGeometry& geometry, std::span<const std::ui
       compact_(geometry.in_c % 64 != 0 && geometry.taps() > 1),
       transform_(std::move(transform)),
       padding_(padding),
-      kernels_(&detail::kernels_for(path)) {
+      kernels_(detail::path_kernels(path).bits) {
   geometry_.validate();
   const std::size_t words = words_for_bits(geometry_.in_c);
   const std::size_t row_words = geometry_.taps() * words;

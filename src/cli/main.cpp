@@ -42,7 +42,7 @@ commands:
 
 options:
   -h, --help     show this help
-  --version      show the version and the CPU paths (XNOR_PATH=scalar|avx2|avx512|neon forces one)
+  --version      show the version and the CPU paths (XNOR_PATH=PATH forces one)
 )";
 
 }  // namespace

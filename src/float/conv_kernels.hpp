@@ -1,9 +1,8 @@
 #pragma once
-// The float convolution kernels of each CPU path. Each lives in its own translation unit
-// (conv_kernels_<path>.cpp) compiled for its instruction set; FloatConv2d picks one table at construction.
+// The float convolution kernels of each instruction set. Each lives in its own translation unit
+// (conv_kernels_<isa>.cpp) compiled for it, in its namespace (src/target.hpp); src/cpu_path.cpp maps each
+// path to one.
 #include <cstddef>
-
-#include "xnor/cpu_path.hpp"
 
 namespace xnor::detail {
 
@@ -31,14 +30,17 @@ struct FloatConvKernels {
   void (*conv_panel)(const FloatConvPanelArgs& args);
 };
 
-// The baseline SIMD of the architecture (SSE2 on x86-64, NEON on aarch64): the scalar and neon paths.
-const FloatConvKernels& baseline_float_conv_kernels();
-#if defined(__x86_64__)
-const FloatConvKernels& avx2_float_conv_kernels();
-const FloatConvKernels& avx512_float_conv_kernels();
-#endif
-
-// The kernels of `path`; throws std::runtime_error if this binary or CPU cannot run it.
-const FloatConvKernels& float_conv_kernels_for(Path path);
-
 }  // namespace xnor::detail
+
+// The baseline SIMD of the architecture (SSE2 on x86-64, NEON on aarch64): the scalar and neon paths.
+namespace xnor::baseline {
+const detail::FloatConvKernels& float_conv_kernels();
+}
+#if defined(__x86_64__)
+namespace xnor::avx2 {
+const detail::FloatConvKernels& float_conv_kernels();
+}
+namespace xnor::avx512 {
+const detail::FloatConvKernels& float_conv_kernels();
+}
+#endif

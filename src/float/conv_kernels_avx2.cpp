@@ -1,17 +1,31 @@
 // The AVX2 float kernel: 6 pixels x 2 vectors of 8 channels, 12 of the 16 ymm registers holding sums.
-// Compiled with -mavx2 -mfma (see CMakeLists.txt).
+#include "src/float/conv_kernels.hpp"
+#include "src/float/xsimd_for_target.hpp"
+
+#define XNOR_ISA avx2
+#include "src/target.hpp"
+XNOR_TARGET_BEGIN(XNOR_TARGET_AVX2)
+// The feature macros of XNOR_TARGET_AVX2, for xsimd (xsimd_for_target.hpp).
+#define __SSE3__ 1
+#define __SSSE3__ 1
+#define __SSE4_1__ 1
+#define __SSE4_2__ 1
+#define __AVX__ 1
+#define __AVX2__ 1
+#define __FMA__ 1
+#include <xsimd/xsimd.hpp>
+
+#include "src/row_blocks.hpp"
 #include "src/float/conv_tiles.hpp"
 
-namespace xnor::detail {
-namespace {
+namespace xnor::avx2 {
 
-using Tiles = FloatConvTiles<xsimd::fma3<xsimd::avx2>, 6, 2>;
-
-}  // namespace
-
-const FloatConvKernels& avx2_float_conv_kernels() {
-  static const FloatConvKernels kernels{Tiles::panel_width, Tiles::conv_panel};
+const detail::FloatConvKernels& float_conv_kernels() {
+  using Tiles = FloatConvTiles<xsimd::fma3<xsimd::avx2>, 6, 2>;
+  static const detail::FloatConvKernels kernels{Tiles::panel_width, Tiles::conv_panel};
   return kernels;
 }
 
-}  // namespace xnor::detail
+}  // namespace xnor::avx2
+
+XNOR_TARGET_END

@@ -1,20 +1,35 @@
 // The AVX-512 float kernel: 6 pixels x 4 vectors of 16 channels, 24 of the 32 zmm registers holding sums.
-// Compiled with -mavx512f -mfma (see CMakeLists.txt).
+#include "src/float/conv_kernels.hpp"
+#include "src/float/xsimd_for_target.hpp"
+
+#define XNOR_ISA avx512
+#include "src/target.hpp"
+XNOR_TARGET_BEGIN(XNOR_TARGET_AVX512)
+// The feature macros of XNOR_TARGET_AVX512 that xsimd's avx512f architecture needs (xsimd_for_target.hpp).
+#define __SSE3__ 1
+#define __SSSE3__ 1
+#define __SSE4_1__ 1
+#define __SSE4_2__ 1
+#define __AVX__ 1
+#define __AVX2__ 1
+#define __FMA__ 1
+#define __AVX512F__ 1
 // GCC 12 warns about _mm512_undefined_ps() inside its own max/min intrinsics (GCC bug 105593).
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <xsimd/xsimd.hpp>
+
+#include "src/row_blocks.hpp"
 #include "src/float/conv_tiles.hpp"
 
-namespace xnor::detail {
-namespace {
+namespace xnor::avx512 {
 
-using Tiles = FloatConvTiles<xsimd::avx512f, 6, 4>;
-
-}  // namespace
-
-const FloatConvKernels& avx512_float_conv_kernels() {
-  static const FloatConvKernels kernels{Tiles::panel_width, Tiles::conv_panel};
+const detail::FloatConvKernels& float_conv_kernels() {
+  using Tiles = FloatConvTiles<xsimd::avx512f, 6, 4>;
+  static const detail::FloatConvKernels kernels{Tiles::panel_width, Tiles::conv_panel};
   return kernels;
 }
 
-}  // namespace xnor::detail
+}  // namespace xnor::avx512
+
+XNOR_TARGET_END

@@ -1,18 +1,15 @@
 #pragma once
-// The float convolution kernel, written once over an xsimd architecture. Each conv_kernels_<path>.cpp
-// compiles it with its instruction set's flags (xsimd enables an architecture from the compiler's feature
-// macros) and instantiates it for that architecture only, so no path's code reaches another's symbols.
-#include <xsimd/xsimd.hpp>
+// The float convolution kernel, written once over an xsimd architecture: a per-path header
+// (src/target.hpp), compiled in the including unit's namespace xnor::XNOR_ISA for its instruction set. It
+// includes nothing itself: the unit includes <cstddef>, <cstdint>, src/float/conv_kernels.hpp and xsimd
+// (src/float/xsimd_for_target.hpp) first, and src/row_blocks.hpp before this.
+#ifndef XNOR_ISA
+#error "src/float/conv_tiles.hpp is a per-path header: define XNOR_ISA first (src/target.hpp)"
+#endif
 
-#include <cstddef>
-#include <cstdint>
+namespace xnor::XNOR_ISA {
 
-#include "bitops/loops.hpp"
-#include "src/float/conv_kernels.hpp"
-
-namespace xnor::detail {
-// Anonymous: each path's instantiations stay local to its translation unit.
-namespace {
+using detail::FloatConvPanelArgs;
 
 // A tile is R output pixels x NR vectors of output channels: its R * NR sums stay in registers while, per
 // tap and input channel, the panel's NR weight vectors are loaded once and each pixel's input value is
@@ -101,5 +98,4 @@ struct FloatConvTiles {
   }
 };
 
-}  // namespace
-}  // namespace xnor::detail
+}  // namespace xnor::XNOR_ISA

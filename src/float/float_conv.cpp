@@ -8,6 +8,7 @@
 
 #include "src/float/check_size.hpp"
 #include "src/float/conv_kernels.hpp"
+#include "src/path_kernels.hpp"
 
 namespace xnor {
 namespace {
@@ -24,33 +25,9 @@ std::size_t reach(std::size_t out, std::size_t stride, std::size_t kernel) { ret
 
 }  // namespace
 
-namespace detail {
-
-const FloatConvKernels& float_conv_kernels_for(Path path) {
-  if ((supported_paths() & static_cast<PathMask>(path)) == 0) {
-    std::string supported;
-    for (Path p : supported_path_list()) (supported += ' ') += path_name(p);
-    throw std::runtime_error("path " + std::string(path_name(path)) + " is not available here (supported:" +
-                             supported + ")");
-  }
-  switch (path) {
-#if defined(__x86_64__)
-    case Path::avx512:
-      return avx512_float_conv_kernels();
-    case Path::avx2:
-      // Every AVX2 CPU made so far has FMA, but the avx2 path does not promise it.
-      return __builtin_cpu_supports("fma") ? avx2_float_conv_kernels() : baseline_float_conv_kernels();
-#endif
-    default:
-      return baseline_float_conv_kernels();
-  }
-}
-
-}  // namespace detail
-
 FloatConv2d::FloatConv2d(const ConvGeometry& geometry, std::span<const float> weights, std::span<const float> bias,
                          Activation activation, Path path)
-    : geometry_(geometry), path_(path), kernels_(&detail::float_conv_kernels_for(path)) {
+    : geometry_(geometry), path_(path), kernels_(detail::path_kernels(path).float_conv) {
   geometry_.validate();
   const ConvGeometry& g = geometry_;
   const std::size_t k = g.taps() * g.in_c;

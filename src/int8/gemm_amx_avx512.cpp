@@ -4,6 +4,7 @@
 // requantization of one job runs between the tile instructions of the next. Tile loads are fast only from L1,
 // so a group of 32 rows meets every weight panel of an L2-sized pass before the next group.
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 
@@ -11,12 +12,15 @@
 #include "src/int8/packed_weights.hpp"
 #include "src/int8/x86_intrinsics.hpp"
 
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,amx-tile,amx-int8")
+#define XNOR_ISA avx512_amx
+#include "src/target.hpp"
+XNOR_TARGET_BEGIN(XNOR_TARGET_AVX512_AMX)
 #include "src/int8/requantize_avx512.hpp"
 
-namespace xnor::detail {
+namespace xnor::avx512_amx {
 namespace {
+
+using namespace detail;
 
 constexpr std::size_t tile_rows = 16;
 constexpr std::size_t tile_row_bytes = 64;
@@ -158,12 +162,11 @@ void run(const Int8RowsArgs& args) {
 
 }  // namespace
 
-const Int8Kernels& avx512_amx_int8_kernels() {
-  static const Int8Kernels kernels{
-      Path::avx512, "avx512-amx", {Int8Encoding::int8, 4, k_chunk, panel_width, group_rows}, run};
+const Int8Kernels& int8_kernels() {
+  static const Int8Kernels kernels{"avx512-amx", {Int8Encoding::int8, 4, k_chunk, panel_width, group_rows}, run};
   return kernels;
 }
 
-}  // namespace xnor::detail
+}  // namespace xnor::avx512_amx
 
-#pragma GCC pop_options
+XNOR_TARGET_END

@@ -4,6 +4,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -11,12 +12,15 @@
 #include "src/int8/kernels.hpp"
 #include "src/int8/packed_weights.hpp"
 
-#pragma GCC push_options
-#pragma GCC target("avx2")
-#include "bitops/loops.hpp"
+#define XNOR_ISA avx2
+#include "src/target.hpp"
+XNOR_TARGET_BEGIN(XNOR_TARGET_AVX2)
+#include "src/row_blocks.hpp"
 
-namespace xnor::detail {
+namespace xnor::avx2 {
 namespace {
+
+using namespace detail;
 
 constexpr std::size_t lanes = 8;
 constexpr int vectors = 2;  // a panel: 2 vectors of 8 output channels
@@ -129,11 +133,11 @@ void run(const Int8RowsArgs& args) {
 
 }  // namespace
 
-const Int8Kernels& avx2_int8_kernels() {
-  static const Int8Kernels kernels{Path::avx2, "avx2", {Int8Encoding::int16, 2, 2, panel_width, 1}, run};
+const Int8Kernels& int8_kernels() {
+  static const Int8Kernels kernels{"avx2", {Int8Encoding::int16, 2, 2, panel_width, 1}, run};
   return kernels;
 }
 
-}  // namespace xnor::detail
+}  // namespace xnor::avx2
 
-#pragma GCC pop_options
+XNOR_TARGET_END

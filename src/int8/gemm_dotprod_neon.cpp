@@ -4,17 +4,19 @@
 #include <arm_neon.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 
-#include "bitops/loops.hpp"
 #include "src/int8/kernels.hpp"
 #include "src/int8/packed_weights.hpp"
 
-#pragma GCC push_options
-#pragma GCC target("arch=armv8.2-a+dotprod")
+#define XNOR_ISA neon_dotprod
+#include "src/target.hpp"
+XNOR_TARGET_BEGIN(XNOR_TARGET_NEON_DOTPROD)
+#include "src/row_blocks.hpp"
 #include "src/int8/gemm_neon.hpp"
 
-namespace xnor::detail {
+namespace xnor::neon_dotprod {
 namespace {
 
 struct DotProduct {
@@ -36,11 +38,11 @@ struct DotProduct {
 
 }  // namespace
 
-const Int8Kernels& neon_dotprod_int8_kernels() {
-  static const Int8Kernels kernels{Path::neon, "neon-dotprod", neon_layout, run<DotProduct>};
+const Int8Kernels& int8_kernels() {
+  static const Int8Kernels kernels{"neon-dotprod", neon_layout, run<DotProduct>};
   return kernels;
 }
 
-}  // namespace xnor::detail
+}  // namespace xnor::neon_dotprod
 
-#pragma GCC pop_options
+XNOR_TARGET_END

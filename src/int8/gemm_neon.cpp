@@ -1,11 +1,20 @@
 // The NEON int8 kernel for CPUs without the dot-product extension: SMULL multiplies 8 activation bytes by 8
 // weight bytes into 16-bit products (exact: |product| <= 2^14) and SADALP adds neighbouring products into
 // 32-bit lanes. A vector of 4 channels x 4 k yields two accumulators of partial sums, paired up at the end.
-#include "src/int8/gemm_neon.hpp"
-
 #include <arm_neon.h>
 
-namespace xnor::detail {
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+#include "src/int8/kernels.hpp"
+#include "src/int8/packed_weights.hpp"
+
+#define XNOR_ISA neon
+#include "src/row_blocks.hpp"
+#include "src/int8/gemm_neon.hpp"
+
+namespace xnor::neon {
 namespace {
 
 struct WideningMultiply {
@@ -31,9 +40,9 @@ struct WideningMultiply {
 
 }  // namespace
 
-const Int8Kernels& neon_int8_kernels() {
-  static const Int8Kernels kernels{Path::neon, "neon", neon_layout, run<WideningMultiply>};
+const Int8Kernels& int8_kernels() {
+  static const Int8Kernels kernels{"neon", neon_layout, run<WideningMultiply>};
   return kernels;
 }
 
-}  // namespace xnor::detail
+}  // namespace xnor::neon

@@ -2,19 +2,16 @@
 // What the two NEON int8 kernels share (gemm_neon.cpp: widening multiplies; gemm_dotprod_neon.cpp: SDOT):
 // panels of 16 output channels (4 vectors of 4 channels x 4 k), tiles of R rows whose accumulators stay in
 // registers, 16 k per activation load, and the requantization. A kernel supplies the multiply-accumulate
-// (Mac). Included by both after their target options, so everything here is in an anonymous namespace.
-#include <arm_neon.h>
+// (Mac). A per-path header (src/target.hpp), compiled in each unit's namespace xnor::XNOR_ISA: it includes
+// nothing itself; the units include <arm_neon.h>, <algorithm>, <cstddef>, <cstdint>, src/int8/kernels.hpp and
+// src/int8/packed_weights.hpp before their target begins, and src/row_blocks.hpp before this.
+#ifndef XNOR_ISA
+#error "src/int8/gemm_neon.hpp is a per-path header: define XNOR_ISA first (src/target.hpp)"
+#endif
 
-#include <algorithm>
-#include <cstddef>
-#include <cstdint>
+namespace xnor::XNOR_ISA {
 
-#include "bitops/loops.hpp"
-#include "src/int8/kernels.hpp"
-#include "src/int8/packed_weights.hpp"
-
-namespace xnor::detail {
-namespace {
+using namespace detail;
 
 constexpr std::size_t lanes = 4;
 constexpr int vectors = 4;
@@ -111,5 +108,4 @@ void run(const Int8RowsArgs& args) {
   }
 }
 
-}  // namespace
-}  // namespace xnor::detail
+}  // namespace xnor::XNOR_ISA

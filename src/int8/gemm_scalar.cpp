@@ -1,14 +1,19 @@
 // The portable int8 kernel: plain C++ over tiles of up to 4 rows x one panel of 8 output channels, whose
 // accumulators the compiler keeps in registers.
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 
-#include "bitops/loops.hpp"
 #include "src/int8/kernels.hpp"
 #include "src/int8/packed_weights.hpp"
 
-namespace xnor::detail {
+#define XNOR_ISA scalar
+#include "src/row_blocks.hpp"
+
+namespace xnor::scalar {
 namespace {
+
+using namespace detail;
 
 constexpr std::size_t panel_width = 8;
 
@@ -46,9 +51,9 @@ void run(const Int8RowsArgs& args) {
 
 }  // namespace
 
-const Int8Kernels& scalar_int8_kernels() {
-  static const Int8Kernels kernels{Path::scalar, "scalar", {Int8Encoding::int8, 1, 1, panel_width, 1}, run};
+const Int8Kernels& int8_kernels() {
+  static const Int8Kernels kernels{"scalar", {Int8Encoding::int8, 1, 1, panel_width, 1}, run};
   return kernels;
 }
 
-}  // namespace xnor::detail
+}  // namespace xnor::scalar

@@ -2,6 +2,7 @@
 // adds the 4 products to a 32-bit lane, so one instruction does 16 output channels x 4 k. Activations are
 // stored as q + 128 (uint8_xor) and the bias carries the correction (packed_weights.cpp).
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -10,13 +11,16 @@
 #include "src/int8/packed_weights.hpp"
 #include "src/int8/x86_intrinsics.hpp"
 
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")
-#include "bitops/loops.hpp"
+#define XNOR_ISA avx512_vnni
+#include "src/target.hpp"
+XNOR_TARGET_BEGIN(XNOR_TARGET_AVX512_VNNI)
 #include "src/int8/requantize_avx512.hpp"
+#include "src/row_blocks.hpp"
 
-namespace xnor::detail {
+namespace xnor::avx512_vnni {
 namespace {
+
+using namespace detail;
 
 constexpr std::size_t lanes = 16;
 constexpr int max_vectors = 4;  // a panel: 4 vectors of 16 output channels
@@ -90,11 +94,11 @@ void run(const Int8RowsArgs& args) {
 
 }  // namespace
 
-const Int8Kernels& avx512_vnni_int8_kernels() {
-  static const Int8Kernels kernels{Path::avx512, "avx512-vnni", {Int8Encoding::uint8_xor, 4, 4, panel_width, 1}, run};
+const Int8Kernels& int8_kernels() {
+  static const Int8Kernels kernels{"avx512-vnni", {Int8Encoding::uint8_xor, 4, 4, panel_width, 1}, run};
   return kernels;
 }
 
-}  // namespace xnor::detail
+}  // namespace xnor::avx512_vnni
 
-#pragma GCC pop_options
+XNOR_TARGET_END

@@ -5,13 +5,11 @@
 // kernel_w * in_c values of one kernel row are contiguous in the input, so K is padded per kernel row:
 // k_padded = kernel_h * round_up(kernel_w * in_c, k_align). (Layers fed im2col rows, which are contiguous
 // whole, count as one kernel row of taps * in_c values: driver.hpp's uses_im2col.)
-// Each kernel lives in its own translation unit compiled for its instruction set; each gives, for its rows,
-// exactly the outputs of reference::int8_conv2d (src/int8/reference.hpp).
+// Each kernel lives in its own translation unit compiled for its instruction set, in its namespace
+// (src/target.hpp); each gives, for its rows, exactly the outputs of reference::int8_conv2d
+// (src/int8/reference.hpp). src/cpu_path.cpp maps each path to one kernel.
 #include <cstddef>
 #include <cstdint>
-#include <vector>
-
-#include "xnor/cpu_path.hpp"
 
 namespace xnor::detail {
 
@@ -56,27 +54,33 @@ inline std::int8_t* output_row(const Int8RowsArgs& args, std::size_t r) {
 }
 
 struct Int8Kernels {
-  Path path;
-  const char* name;
+  const char* name;  // the path's name, or the name of the path whose kernel it borrows
   Int8Layout layout;
   // The outputs of reference::int8_conv2d for args.m rows.
   void (*run)(const Int8RowsArgs& args);
 };
 
-const Int8Kernels& scalar_int8_kernels();
+}  // namespace xnor::detail
+
+namespace xnor::scalar {
+const detail::Int8Kernels& int8_kernels();
+}
 #if defined(__x86_64__)
-const Int8Kernels& avx2_int8_kernels();
-const Int8Kernels& avx512_vnni_int8_kernels();
-const Int8Kernels& avx512_amx_int8_kernels();
+namespace xnor::avx2 {
+const detail::Int8Kernels& int8_kernels();
+}
+namespace xnor::avx512_vnni {
+const detail::Int8Kernels& int8_kernels();
+}
+namespace xnor::avx512_amx {
+const detail::Int8Kernels& int8_kernels();
+}
 #endif
 #if defined(__aarch64__)
-const Int8Kernels& neon_dotprod_int8_kernels();
-const Int8Kernels& neon_int8_kernels();
+namespace xnor::neon {
+const detail::Int8Kernels& int8_kernels();
+}
+namespace xnor::neon_dotprod {
+const detail::Int8Kernels& int8_kernels();
+}
 #endif
-
-// The kernel variants of `path` this CPU can run, best first: avx512 has AMX (where the CPU has AMX-INT8 and
-// the kernel grants its tile state) then VNNI; neon has SDOT (the dot-product extension) then widening
-// multiplies. Throws std::runtime_error for a path this binary or CPU cannot run.
-std::vector<const Int8Kernels*> int8_kernel_variants(Path path);
-
-}  // namespace xnor::detail

@@ -5,6 +5,7 @@
 
 #include "src/int8/driver.hpp"
 #include "src/int8/packed_weights.hpp"
+#include "src/path_kernels.hpp"
 #include "xnor/int8_conv.hpp"
 
 namespace xnor {
@@ -45,10 +46,7 @@ FixedPointMultiplier output_multiplier(const Int8LayerParams& params, std::size_
 }
 
 Int8Conv2d::Int8Conv2d(const ConvGeometry& geometry, const Int8LayerParams& params, Path path)
-    : Int8Conv2d(geometry, params, *detail::int8_kernel_variants(path).front()) {}
-
-Int8Conv2d::Int8Conv2d(const ConvGeometry& geometry, const Int8LayerParams& params, const detail::Int8Kernels& kernels)
-    : geometry_(validated(geometry)), weights_(pack(kernels, geometry, params, "Int8Conv2d")) {}
+    : geometry_(validated(geometry)), weights_(pack(*detail::path_kernels(path).int8, geometry, params, "Int8Conv2d")) {}
 
 std::string_view Int8Conv2d::kernel_name() const { return weights_->kernels->name; }
 
@@ -59,16 +57,12 @@ void Int8Conv2d::run(std::span<const std::int8_t> input, std::span<std::int8_t> 
 }
 
 Int8Dense::Int8Dense(std::size_t inputs, std::size_t outputs, const Int8LayerParams& params, Path path)
-    : Int8Dense(inputs, outputs, params, *detail::int8_kernel_variants(path).front()) {}
-
-Int8Dense::Int8Dense(std::size_t inputs, std::size_t outputs, const Int8LayerParams& params,
-                     const detail::Int8Kernels& kernels)
     : inputs_(inputs), outputs_(outputs) {
   if (inputs == 0 || outputs == 0) {
     throw std::invalid_argument("Int8Dense: " + std::to_string(inputs) + " inputs and " + std::to_string(outputs) +
                                 " outputs: both must be positive");
   }
-  weights_ = pack(kernels, dense_geometry(1, inputs, outputs), params, "Int8Dense");
+  weights_ = pack(*detail::path_kernels(path).int8, dense_geometry(1, inputs, outputs), params, "Int8Dense");
 }
 
 std::string_view Int8Dense::kernel_name() const { return weights_->kernels->name; }

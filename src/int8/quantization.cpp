@@ -6,8 +6,11 @@
 #include <string>
 
 #include "src/int8/quantize_kernels.hpp"
-#include "src/int8/quantize_value.hpp"
+#include "src/path_kernels.hpp"
 #include "xnor/int8.hpp"
+
+#define XNOR_ISA baseline
+#include "src/int8/quantize_value.hpp"
 
 namespace xnor {
 namespace {
@@ -100,33 +103,22 @@ std::int8_t requantize(std::int32_t acc, FixedPointMultiplier m, std::int32_t ou
 }
 
 std::int8_t quantize(float value, QuantParams params) {
-  return detail::quantize_value(value, params.scale, params.zero_point);
+  return baseline::quantize_value(value, params.scale, params.zero_point);
 }
 
 float dequantize(std::int8_t q, QuantParams params) {
   return params.scale * static_cast<float>(std::int32_t{q} - params.zero_point);
 }
 
-namespace detail {
-
-QuantizeKernel quantize_kernel(Path path) {
-  if ((supported_paths() & static_cast<PathMask>(path)) == 0) {
-    throw std::runtime_error("quantize: path " + std::string(path_name(path)) + " is not available here");
-  }
-#if defined(__x86_64__)
-  if (path == Path::avx512) return quantize_avx512;
-#endif
-  return [](const float* values, std::size_t count, float scale, std::int32_t zero_point, std::int8_t* out) {
-    quantize_values(values, count, scale, zero_point, out);
-  };
+void baseline::quantize(const float* values, std::size_t count, float scale, std::int32_t zero_point,
+                        std::int8_t* out) {
+  quantize_values(values, count, scale, zero_point, out);
 }
-
-}  // namespace detail
 
 void quantize(std::span<const float> values, QuantParams params, std::span<std::int8_t> out, Path path) {
   validate_quant_params(params, "quantize");
   check_sizes(values.size(), out.size(), "quantize");
-  detail::quantize_kernel(path)(values.data(), values.size(), params.scale, params.zero_point, out.data());
+  detail::path_kernels(path).quantize(values.data(), values.size(), params.scale, params.zero_point, out.data());
 }
 
 void dequantize(std::span<const std::int8_t> values, QuantParams params, std::span<float> out) {

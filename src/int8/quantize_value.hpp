@@ -1,11 +1,13 @@
 #pragma once
 // quantize(float, QuantParams) (xnor/int8.hpp) as an inline function, so that each instruction set's loop
-// (quantize_kernels.hpp) compiles the same formula.
-#include <algorithm>
-#include <cstddef>
-#include <cstdint>
+// (quantize_kernels.hpp) compiles the same formula: a per-path header (src/target.hpp), in the including
+// unit's namespace xnor::XNOR_ISA. It includes nothing itself: the unit includes <algorithm>, <cstddef> and
+// <cstdint> before its target begins.
+#ifndef XNOR_ISA
+#error "src/int8/quantize_value.hpp is a per-path header: define XNOR_ISA first (src/target.hpp)"
+#endif
 
-namespace xnor::detail {
+namespace xnor::XNOR_ISA {
 
 // value / scale rounded half away from zero, plus the zero point, saturated to [-128, 127]; NaN gives the zero
 // point. Written without a libm call or a branch so that loops over it vectorize (with -fno-trapping-math, see
@@ -26,4 +28,4 @@ inline void quantize_values(const float* values, std::size_t count, float scale,
   for (std::size_t i = 0; i < count; ++i) out[i] = quantize_value(values[i], scale, zero_point);
 }
 
-}  // namespace xnor::detail
+}  // namespace xnor::XNOR_ISA

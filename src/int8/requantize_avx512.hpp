@@ -1,6 +1,8 @@
 #pragma once
-// requantize() (xnor/int8.hpp) for 16 output channels at once, for the AVX-512 kernels. Included by their
-// translation units after #pragma GCC target, so everything here is in an anonymous namespace.
+// requantize() (xnor/int8.hpp) for 16 output channels at once, for the AVX-512 kernels: a per-path header
+// (src/target.hpp), compiled in the including unit's namespace xnor::XNOR_ISA. It includes nothing itself: the
+// unit includes <cstddef>, <cstdint>, src/int8/packed_weights.hpp and src/int8/x86_intrinsics.hpp before its
+// target begins.
 //
 // gemmlowp's two roundings fold into one: with p = (x << left_shift) * M and e the right shift,
 //   SaturatingRoundingDoublingHighMul: s = floor((p + 2^30) / 2^31)  (its nudge and truncating division give this
@@ -13,14 +15,13 @@
 // result, below 2^30 in magnitude, needs no clamp before the saturating packs of store_outputs. Otherwise the
 // accumulator plus bias is clamped to [clamp_low, clamp_high], which changes no output and keeps the shifts and
 // the result small.
-#include <cstddef>
-#include <cstdint>
+#ifndef XNOR_ISA
+#error "src/int8/requantize_avx512.hpp is a per-path header: define XNOR_ISA first (src/target.hpp)"
+#endif
 
-#include "src/int8/packed_weights.hpp"
-#include "src/int8/x86_intrinsics.hpp"
+namespace xnor::XNOR_ISA {
 
-namespace xnor::detail {
-namespace {
+using detail::PackedInt8Weights;
 
 // The per-channel values of 16 output channels, loaded once per tile column and applied to each of its rows.
 // Even channels are in the low halves of 64-bit lanes, odd channels in the *_odd vectors.
@@ -104,5 +105,4 @@ inline void store_outputs(std::int8_t* out, std::size_t count, Int8Range range, 
   _mm512_mask_storeu_epi8(out, valid, ordered);
 }
 
-}  // namespace
-}  // namespace xnor::detail
+}  // namespace xnor::XNOR_ISA
