@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "xnor/model.hpp"
+
 namespace xnor {
 namespace {
 
@@ -304,6 +306,26 @@ GraphDef load_model_file(const std::string& path) {
   } catch (const ModelError& error) {
     throw ModelError(path + ": " + error.what());
   }
+}
+
+namespace {
+
+std::shared_ptr<const Model> build(GraphDef graph, const std::string& name, Path path) {
+  try {
+    return std::make_shared<const Model>(std::move(graph), path);
+  } catch (const ModelError& error) {
+    throw ModelError(name + ": " + error.what());
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<const Model> load_model(const std::string& file, Path path) {
+  return build(load_model_file(file), file, path);
+}
+
+std::shared_ptr<const Model> load_model(std::span<const std::byte> bytes, Path path) {
+  return build(parse_model(bytes), "model", path);
 }
 
 }  // namespace xnor

@@ -18,7 +18,8 @@ void separable_pool(const ConvGeometry& g, std::size_t values, const T* input, T
   // The geometry's derived sizes divide, and T stores may alias it: computed once here.
   const std::size_t out_h = g.out_h(), out_w = g.out_w(), pad_top = g.pad_top(), pad_left = g.pad_left();
   const std::size_t row_values = g.in_w * values;
-  std::vector<T> column_results(row_values);
+  thread_local std::vector<T> column_results;  // kept by the thread: no allocation after the first run
+  column_results.resize(row_values);
   for (std::size_t oy = rows.begin; oy < std::min(rows.end, out_h); ++oy) {
     const std::size_t y0 = std::max(oy * g.stride, pad_top) - pad_top;
     const std::size_t y1 = std::min(oy * g.stride + g.kernel_h - pad_top, g.in_h);

@@ -29,7 +29,7 @@ bool spin_until(Done done) {
 
 }  // namespace
 
-ThreadPool::ThreadPool(std::size_t threads) {
+ThreadPool::ThreadPool(std::size_t threads) : chunks_(std::max<std::size_t>(threads, 1)) {
   for (std::size_t i = 1; i < threads; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
 }
 
@@ -42,23 +42,21 @@ ThreadPool::~ThreadPool() {
   for (auto& worker : workers_) worker.join();
 }
 
-void ThreadPool::parallel_for(std::size_t n, std::size_t grain,
-                              const std::function<void(std::size_t, std::size_t)>& body) {
+void ThreadPool::parallel_for(std::size_t n, std::size_t grain, RangeFunction body) {
   if (n == 0) return;
   grain = grain == 0 ? 1 : grain;
   const std::size_t units = (n + grain - 1) / grain;
   const std::size_t threads = std::min(size(), units);
-  std::vector<std::pair<std::size_t, std::size_t>> chunks;
-  for (std::size_t t = 0, begin = 0; t < threads; ++t) {
-    const std::size_t end = std::min(n, (units * (t + 1) / threads) * grain);
-    chunks.emplace_back(begin, end);
-    begin = end;
-  }
+  std::pair<std::size_t, std::size_t> own_chunk;
   {
     std::lock_guard lock(mutex_);
+    for (std::size_t t = 0, begin = 0; t < chunks_.size(); ++t) {
+      const std::size_t end = t < threads ? std::min(n, (units * (t + 1) / threads) * grain) : begin;
+      chunks_[t] = {begin, end};
+      begin = end;
+    }
+    own_chunk = chunks_[0];
     body_ = &body;
-    chunks_ = chunks;
-    chunks_.resize(size(), {0, 0});
     pending_.store(workers_.size(), std::memory_order_relaxed);
     error_ = nullptr;
     generation_.fetch_add(1, std::memory_order_release);
@@ -66,7 +64,7 @@ void ThreadPool::parallel_for(std::size_t n, std::size_t grain,
   start_.notify_all();
   std::exception_ptr own_error;
   try {
-    if (chunks[0].second > chunks[0].first) body(chunks[0].first, chunks[0].second);
+    if (own_chunk.second > own_chunk.first) body(own_chunk.first, own_chunk.second);
   } catch (...) {
     own_error = std::current_exception();
   }

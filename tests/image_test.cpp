@@ -11,6 +11,7 @@
 #include "tests/image_files.hpp"
 #include "tests/support.hpp"
 #include "xnor/image.hpp"
+#include "xnor/xtensor.hpp"
 
 using namespace xnor;
 using test::Bytes;

@@ -13,6 +13,7 @@
 #include "xnor/model.hpp"
 #include "xnor/model_file.hpp"
 #include "xnor/network_builder.hpp"
+#include "xnor/xtensor.hpp"
 
 using namespace xnor;
 
@@ -169,11 +170,11 @@ TEST_CASE("a session runs an xtensor image and returns an xtensor view of its ou
   const auto image = random_image(test::seed(), model->input().elements());
   xt::xtensor<float, 3> tensor = xt::adapt(image, std::array<std::size_t, 3>{16, 16, 3});
   Session session(model);
-  const auto out = session.run(tensor);
+  const auto out = run(session, tensor);
   CHECK(out.shape(2) == 10);
   const std::vector<float> expected = run_once(model, image);
   CHECK(std::equal(out.begin(), out.end(), expected.begin(), expected.end()));
-  CHECK_THROWS_AS(session.run(xt::xtensor<float, 3>::from_shape({16, 15, 3})), std::invalid_argument);
+  CHECK_THROWS_AS(run(session, xt::xtensor<float, 3>::from_shape({16, 15, 3})), std::invalid_argument);
 }
 
 TEST_CASE("the arena reuses dead tensors' memory") {

@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
-# Checks that another project can embed xnor: installs the already-built build/ into a temporary prefix,
-# builds tests/consumer against it with find_package(xnor) and runs it: the installed bundled binary model
-# classifies an installed sample image (a trouser). Exits non-zero on any failure. Run after build/ is built.
+# Checks that another project can embed xnor with <xnor/xnor.hpp> alone, both ways an application does:
+# 1. installs the already-built build/ into a temporary prefix and builds tests/consumer against it with
+#    find_package(xnor);
+# 2. builds tests/consumer with xnor's source tree added by add_subdirectory, with xtensor hidden from CMake
+#    (the runtime does not need it).
+# Each build's programs classify an installed sample image (a trouser) with the bundled binary model, from one
+# thread and from two. Exits non-zero on any failure. Run after build/ is built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/xnor-consumer.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-echo "== consumer: install build/ into $work/prefix, build tests/consumer against it"
+check() {  # BUILD_DIR: run its programs on the installed model and sample
+  local models="$work/prefix/share/xnor/models"
+  "$1/xnor-classify" "$models/fashion-inception-binary.xnm" "$models/samples/1-trouser.png" | tee "$work/out"
+  head -n 1 "$work/out" | grep -q "^Trouser "
+  "$1/xnor-threads" "$models/fashion-inception-binary.xnm" "$models/samples/1-trouser.png"
+}
+
+echo "== consumer: install build/ into $work/prefix, build tests/consumer against it (find_package)"
 cmake --install build --prefix "$work/prefix" >/dev/null
-cmake -S tests/consumer -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
-cmake --build "$work/build" -j "$(nproc)"
-models="$work/prefix/share/xnor/models"
-"$work/build/xnor-consumer" "$models/fashion-inception-binary.xnm" "$models/samples/1-trouser.png" | tee "$work/out"
-grep -q "1-trouser.png: Trouser" "$work/out"
+cmake -S tests/consumer -B "$work/installed" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake --build "$work/installed" -j "$(nproc)"
+check "$work/installed"
+
+echo "== consumer: tests/consumer with xnor's source added by add_subdirectory, without xtensor"
+cmake -S tests/consumer -B "$work/source" -DCMAKE_BUILD_TYPE=Release -DXNOR_SOURCE_DIR="$PWD" \
+  -DCMAKE_DISABLE_FIND_PACKAGE_xtensor=ON >/dev/null
+cmake --build "$work/source" -j "$(nproc)"
+check "$work/source"

@@ -7,18 +7,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "xnor/error.hpp"
 #include "xnor/image.hpp"
 
 namespace xnor {
 
 // A data set that cannot be read: the message names the file and the problem.
-class DatasetError : public std::runtime_error {
+class DatasetError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  using Error::Error;
 };
 
 struct LabelledImages {

@@ -9,7 +9,7 @@
 // output does not depend on the thread count; paths differ from one another (and from the reference in
 // src/float/reference.hpp) only by float rounding.
 #include <cstddef>
-#include <new>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -21,24 +21,8 @@
 namespace xnor {
 
 namespace detail {
-
 struct FloatConvKernels;
-
-// Storage aligned to a cache line, so no vector load of a weight panel straddles two lines.
-template <class T>
-struct CacheLineAllocator {
-  using value_type = T;
-  static constexpr std::align_val_t alignment{64};
-
-  CacheLineAllocator() = default;
-  template <class U>
-  CacheLineAllocator(const CacheLineAllocator<U>&) {}
-
-  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), alignment)); }
-  void deallocate(T* p, std::size_t) { ::operator delete(p, alignment); }
-  friend bool operator==(const CacheLineAllocator&, const CacheLineAllocator&) { return true; }
-};
-
+struct FloatConvPanels;
 }  // namespace detail
 
 class FloatConv2d {
@@ -57,13 +41,11 @@ class FloatConv2d {
   void run(std::span<const float> input, std::span<float> output, ThreadPool* pool = nullptr) const;
 
  private:
-  using AlignedFloats = std::vector<float, detail::CacheLineAllocator<float>>;
-
   ConvGeometry geometry_;
   Path path_;
   const detail::FloatConvKernels* kernels_;
-  AlignedFloats panels_;                  // [panel][tap][in_c][panel width]
-  AlignedFloats epilogue_;                // [panel][bias, negative slope, low, high][panel width]
+  // The weight panels and their epilogue, cache-line aligned (src/float/float_conv.cpp); copies share them.
+  std::shared_ptr<const detail::FloatConvPanels> panels_;
   bool pads_input_;                       // whether run() copies the input into a zero border first
   std::size_t row_pixels_;                // pixels per row of the (possibly padded) input the kernel reads
   std::vector<std::size_t> tap_offsets_;  // floats from a window's first pixel to each tap's pixel

@@ -4,7 +4,6 @@
 // precisions are not stored: infer_tensors() derives and checks them, once, when a model is loaded.
 #include <cstddef>
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <variant>
 #include <vector>
@@ -12,15 +11,10 @@
 #include "xnor/activation.hpp"
 #include "xnor/binary_conv.hpp"
 #include "xnor/conv_geometry.hpp"
+#include "xnor/error.hpp"
 #include "xnor/int8.hpp"
 
 namespace xnor {
-
-// A model that cannot be loaded or built: the message names the node or field and the problem.
-class ModelError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 enum class DType : std::uint8_t { float32, int8, bits };
 

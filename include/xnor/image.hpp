@@ -11,21 +11,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include <xtensor/xtensor.hpp>
-
+#include "xnor/error.hpp"
 #include "xnor/graph.hpp"
 
 namespace xnor {
-
-// An image that cannot be read or decoded: the message names the file and the problem.
-class ImageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // 8-bit pixels, rows top to bottom, channels interleaved (HWC): c is 1 (gray), 2 (gray, alpha), 3 (RGB) or
 // 4 (RGB, alpha), as the file stores them (a PNG's transparent colour key becomes an alpha channel).
@@ -58,7 +50,5 @@ bool is_image_input(const InputSpec& spec);
 // 8-bit pixels cannot hold NaN or infinity, so the result is finite whenever the spec's numbers are.
 // Throws std::invalid_argument when !is_image_input(spec).
 std::vector<float> preprocess(const Image& image, const InputSpec& spec);
-// The same as an xtensor of shape {spec.h, spec.w, spec.c}, as Session::run takes it.
-xt::xtensor<float, 3> preprocess_tensor(const Image& image, const InputSpec& spec);
 
 }  // namespace xnor

@@ -4,24 +4,21 @@
 // A Model is built once from a GraphDef (or a .xnm file): the graph is checked, every layer's weights are
 // packed for the chosen CPU path, and a memory arena is planned (each tensor gets an offset; a buffer is
 // reused once the tensor in it is dead). A Model is immutable: share it (std::shared_ptr) between threads.
-// A Session owns an arena and a thread pool; each thread that runs the model uses its own Session.
+// A Session owns an arena, its scratch memory and a thread pool; each thread that runs the model uses its own
+// Session.
 #include <cstddef>
-#include <cstdint>
-#include <array>
 #include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
-#include <xtensor/xadapt.hpp>
-#include <xtensor/xtensor.hpp>
-
 #include "xnor/cpu_path.hpp"
 #include "xnor/graph.hpp"
-#include "xnor/thread_pool.hpp"
 
 namespace xnor {
+
+struct Image;
 
 struct LayerInfo {
   std::string name, kind, precision;  // e.g. "mixed3a/3x3", "conv", "binary"
@@ -32,47 +29,58 @@ struct LayerInfo {
 
 class Model {
  public:
+  // Checks the graph and packs its layers for `path`; throws ModelError naming the node.
   explicit Model(GraphDef graph, Path path = active_path());
   ~Model();
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
 
-  const GraphDef& graph() const { return graph_; }
-  const std::vector<TensorSpec>& tensors() const { return tensors_; }
-  const TensorSpec& input() const { return tensors_.front(); }
-  const TensorSpec& output() const { return tensors_.back(); }
+  const GraphDef& graph() const;
+  // Every tensor's shape and type: tensor 0 is the input, tensor i + 1 node i's output.
+  const std::vector<TensorSpec>& tensors() const;
+  const TensorSpec& input() const { return tensors().front(); }
+  const TensorSpec& output() const { return tensors().back(); }
+  // One name per output value: the graph's labels, or "0", "1", ... where it has not one for each.
+  const std::vector<std::string>& labels() const;
   // Bytes of the arena one Session needs for all intermediate tensors.
-  std::size_t arena_bytes() const { return arena_bytes_; }
+  std::size_t arena_bytes() const;
   std::vector<LayerInfo> layers() const;
 
-  // One runnable step per node: reads its input tensors, writes its output tensor.
-  using Step = std::function<void(std::span<const std::byte* const> inputs, std::byte* output, ThreadPool* pool)>;
+  struct Plan;  // the packed layers and the arena plan: opaque outside model.cpp
 
  private:
   friend class Session;
-  GraphDef graph_;
-  std::vector<TensorSpec> tensors_;
-  std::vector<Step> steps_;
-  std::vector<std::size_t> offsets_;  // arena offset of each tensor (tensor 0, the input, is the caller's)
-  std::size_t arena_bytes_ = 0;
+  std::unique_ptr<const Plan> plan_;
 };
 
-// A model's output as an H x W x C xtensor view of a Session's arena (no copy).
-using OutputView = decltype(xt::adapt(std::declval<const float*>(), std::size_t{}, xt::no_ownership(),
-                                      std::declval<std::array<std::size_t, 3>>()));
+// Loads a .xnm model file (model_file.hpp), or the bytes of one, and builds its Model for `path`; throws
+// ModelError naming the file and the problem.
+std::shared_ptr<const Model> load_model(const std::string& file, Path path = active_path());
+std::shared_ptr<const Model> load_model(std::span<const std::byte> bytes, Path path = active_path());
+
+struct Prediction {
+  std::string label;
+  float probability;  // the softmax of the outputs (the output itself where the network ends in a softmax)
+  std::size_t index;  // of the output, and of its label in Model::labels()
+};
 
 class Session {
  public:
   explicit Session(std::shared_ptr<const Model> model, std::size_t threads = 1);
+  ~Session();
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
 
   const Model& model() const { return *model_; }
   // Runs the network on one input tensor (H x W x C floats, already preprocessed); returns the output
-  // tensor, valid until the next run.
+  // tensor, valid until the next run. Allocates no memory after the first run.
   std::span<const float> run(std::span<const float> input);
-  // The same for an H x W x C image tensor (its shape must be the model's input shape); the result views
-  // the arena.
-  OutputView run(const xt::xtensor<float, 3>& image);
-  // The same, filling seconds[i] with the time node i took.
+  // Preprocesses an image as the model's input asks (image.hpp: preprocess), then runs it.
+  std::span<const float> run(const Image& image);
+  // The `top` most probable outputs for an image with their labels, most probable first (NaN last, ties in
+  // output order): what `xnor classify` prints.
+  std::vector<Prediction> classify(const Image& image, std::size_t top = 5);
+  // The same as run, filling seconds[i] with the time node i took.
   std::span<const float> run_timed(std::span<const float> input, std::vector<double>& seconds);
   // The same, calling observer(i, output, seconds) after node i: its output tensor (model().tensors()[i + 1]
   // gives its shape and type; valid only during the call) and the time it took. For calibration and debugging.
@@ -80,10 +88,9 @@ class Session {
   std::span<const float> run_observed(std::span<const float> input, const Observer& observer);
 
  private:
+  struct State;  // the arena, scratch memory and thread pool (model.cpp)
   std::shared_ptr<const Model> model_;
-  std::unique_ptr<ThreadPool> pool_;
-  std::vector<std::byte, std::allocator<std::byte>> arena_;
-  std::byte* base_ = nullptr;
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace xnor

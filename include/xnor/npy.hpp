@@ -8,15 +8,16 @@
 // allocation the file's size does not justify.
 #include <cstddef>
 #include <span>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "xnor/error.hpp"
+
 namespace xnor {
 
-class NpyError : public std::runtime_error {
+class NpyError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  using Error::Error;
 };
 
 struct NpyArray {

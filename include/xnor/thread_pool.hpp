@@ -8,12 +8,28 @@
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
-#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 namespace xnor {
+
+// The work of a parallel_for, body(begin, end), borrowed rather than copied: no allocation per call, whatever
+// the callable captures. It refers to the callable, which must outlive it (a lambda passed straight to
+// parallel_for does).
+class RangeFunction {
+ public:
+  template <class F>
+  RangeFunction(const F& body)  // NOLINT(google-explicit-constructor): lambdas convert as to std::function
+      : body_(&body), call_([](const void* f, std::size_t begin, std::size_t end) {
+          (*static_cast<const F*>(f))(begin, end);
+        }) {}
+  void operator()(std::size_t begin, std::size_t end) const { call_(body_, begin, end); }
+
+ private:
+  const void* body_;
+  void (*call_)(const void*, std::size_t, std::size_t);
+};
 
 class ThreadPool {
  public:
@@ -28,7 +44,7 @@ class ThreadPool {
   // Calls body(begin, end) on disjoint chunks covering [0, n), at most one chunk per thread, and returns
   // when all are done. Chunks are multiples of `grain` items (but the last). An exception thrown by a
   // chunk is rethrown here.
-  void parallel_for(std::size_t n, std::size_t grain, const std::function<void(std::size_t, std::size_t)>& body);
+  void parallel_for(std::size_t n, std::size_t grain, RangeFunction body);
 
  private:
   void worker_loop(std::size_t index);
@@ -36,16 +52,15 @@ class ThreadPool {
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable start_, done_;
-  const std::function<void(std::size_t, std::size_t)>* body_ = nullptr;
-  std::vector<std::pair<std::size_t, std::size_t>> chunks_;
+  const RangeFunction* body_ = nullptr;
+  std::vector<std::pair<std::size_t, std::size_t>> chunks_;  // one per thread, the caller's first
   std::atomic<std::size_t> generation_{0}, pending_{0};
   std::exception_ptr error_;
   bool stopping_ = false;
 };
 
 // Runs body over [0, n) on `pool`, or on the calling thread when pool is null.
-inline void parallel_for(ThreadPool* pool, std::size_t n, std::size_t grain,
-                         const std::function<void(std::size_t, std::size_t)>& body) {
+inline void parallel_for(ThreadPool* pool, std::size_t n, std::size_t grain, RangeFunction body) {
   if (pool == nullptr || pool->size() == 1 || n <= grain) {
     if (n > 0) body(0, n);
   } else {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "bitops/append_bits.hpp"
+#include "src/check_size.hpp"
 #include "src/path_kernels.hpp"
 
 namespace xnor {
@@ -17,17 +18,12 @@ constexpr std::size_t block_pixels = 32;
 // image's 49 pixels split 24 + 25 rather than 32 + 17.
 constexpr std::size_t split_pixels = 4;
 
-void check_size(const char* what, std::size_t actual, std::size_t expected) {
-  if (actual != expected) {
-    throw std::invalid_argument(std::string("binary layer: ") + what + " has " + std::to_string(actual) +
-                                " elements, expected " + std::to_string(expected));
-  }
-}
+constexpr const char* layer_name = "binary layer";
 
 }  // namespace
 
 BinaryWeights binarize_weights(std::span<const float> weights, std::size_t out_c, std::size_t taps, std::size_t in_c) {
-  check_size("float weights", weights.size(), out_c * taps * in_c);
+  detail::check_size(layer_name, "float weights", weights.size(), out_c * taps * in_c);
   const std::size_t words = words_for_bits(in_c);
   BinaryWeights result{std::vector<std::uint64_t>(out_c * taps * words), std::vector<float>(out_c)};
   for (std::size_t n = 0; n < out_c; ++n) {
@@ -53,8 +49,10 @@ BinaryConv2d::BinaryConv2d(const ConvGeometry& geometry, std::span<const std::ui
   geometry_.validate();
   const std::size_t words = words_for_bits(geometry_.in_c);
   const std::size_t row_words = geometry_.taps() * words;
-  check_size("weight bits", weight_bits.size(), geometry_.out_c * row_words);
-  if (transform_.channels() != geometry_.out_c) check_size("output transform", transform_.channels(), geometry_.out_c);
+  detail::check_size(layer_name, "weight bits", weight_bits.size(), geometry_.out_c * row_words);
+  if (transform_.channels() != geometry_.out_c) {
+    detail::check_size(layer_name, "output transform", transform_.channels(), geometry_.out_c);
+  }
   if (compact_) {
     const std::size_t compact_words = words_for_bits(geometry_.taps() * geometry_.in_c);
     std::vector<std::uint64_t> rows(geometry_.out_c * compact_words, 0);
@@ -155,18 +153,22 @@ void BinaryConv2d::run_blocks(std::span<const std::uint64_t> input, std::size_t 
                               std::span<const float> pixel_scale, ThreadPool* pool, std::uint64_t* fused_bits,
                               Emit emit) const {
   if (transform_.kind() != kind) throw std::invalid_argument("binary layer: output type does not match its transform");
-  check_size("input", input.size(), input_words());
-  check_size("output", output_size, this->output_size());
-  if (!pixel_scale.empty()) check_size("pixel scale", pixel_scale.size(), geometry_.out_pixels());
+  detail::check_size(layer_name, "input", input.size(), input_words());
+  detail::check_size(layer_name, "output", output_size, this->output_size());
+  if (!pixel_scale.empty()) detail::check_size(layer_name, "pixel scale", pixel_scale.size(), geometry_.out_pixels());
   const std::size_t n = geometry_.out_c;
   const std::size_t row_words = weights_.words();
   // A 1x1 stride-1 window is the input pixel itself: the input rows are the GEMM rows, nothing is gathered.
   const bool direct = geometry_.taps() == 1 && geometry_.stride == 1;
   parallel_for(pool, geometry_.out_pixels(), split_pixels, [&](std::size_t begin, std::size_t end) {
-    std::vector<std::uint64_t> rows(direct ? 0 : block_pixels * row_words);
-    std::vector<std::int32_t> counts(block_pixels * n);
-    std::vector<std::int32_t> corrections(block_pixels * n);
-    std::vector<char> padded(block_pixels, 0);
+    // Scratch kept by each thread: a session allocates nothing after its first run.
+    thread_local std::vector<std::uint64_t> rows;
+    thread_local std::vector<std::int32_t> counts, corrections;
+    thread_local std::vector<char> padded;
+    rows.assign(direct ? 0 : block_pixels * row_words, 0);
+    counts.assign(block_pixels * n, 0);
+    corrections.assign(block_pixels * n, 0);
+    padded.assign(block_pixels, 0);
     for (std::size_t first = begin; first < end; first += block_pixels) {
       const std::size_t pixels = std::min(block_pixels, end - first);
       const std::uint64_t* a = input.data() + first * row_words;
@@ -279,7 +281,7 @@ BinaryDense::BinaryDense(std::size_t in_features, std::size_t out_features, std:
             BinaryPadding::one, path) {}
 
 std::vector<float> activation_scale(std::span<const float> input, const ConvGeometry& g) {
-  check_size("float input", input.size(), g.in_pixels() * g.in_c);
+  detail::check_size(layer_name, "float input", input.size(), g.in_pixels() * g.in_c);
   std::vector<float> mean_abs(g.in_pixels());
   for (std::size_t p = 0; p < g.in_pixels(); ++p) {
     float sum = 0.0f;

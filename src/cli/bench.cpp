@@ -10,6 +10,7 @@
 #include "src/cli/json.hpp"
 #include "src/cli/options.hpp"
 #include "src/cli/model_source.hpp"
+#include "src/cli/stats.hpp"
 #include "xnor/cpu_path.hpp"
 #include "xnor/model.hpp"
 
@@ -27,12 +28,6 @@ options:
   --runs N        measured runs (default 50)
   --json          print the results as JSON
 )";
-
-
-double median(std::vector<double> v) {
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
-  return v[v.size() / 2];
-}
 
 }  // namespace
 

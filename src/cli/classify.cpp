@@ -97,36 +97,6 @@ std::vector<std::string> image_files(const std::string& dir) {
   return files;
 }
 
-struct Ranked {
-  std::size_t index;
-  float probability;
-};
-
-// The `top` most probable outputs, most probable first (NaN last, ties in output order).
-std::vector<Ranked> most_probable(std::span<const float> probabilities, std::size_t top) {
-  std::vector<Ranked> ranked;
-  for (std::size_t i = 0; i < probabilities.size(); ++i) ranked.push_back({i, probabilities[i]});
-  const auto key = [](float p) { return std::isnan(p) ? -std::numeric_limits<float>::infinity() : p; };
-  const auto end = ranked.begin() + static_cast<std::ptrdiff_t>(std::min(top, ranked.size()));
-  std::partial_sort(ranked.begin(), end, ranked.end(), [&](const Ranked& a, const Ranked& b) {
-    return key(a.probability) != key(b.probability) ? key(a.probability) > key(b.probability) : a.index < b.index;
-  });
-  ranked.erase(end, ranked.end());
-  return ranked;
-}
-
-std::vector<float> softmax(std::span<const float> scores) {
-  const float max = *std::max_element(scores.begin(), scores.end());
-  std::vector<float> probabilities(scores.size());
-  double sum = 0;
-  for (std::size_t i = 0; i < scores.size(); ++i) {
-    probabilities[i] = std::exp(scores[i] - max);
-    sum += probabilities[i];
-  }
-  for (float& p : probabilities) p = static_cast<float>(p / sum);
-  return probabilities;
-}
-
 std::string shape(const TensorSpec& t) {
   return std::to_string(t.h) + "x" + std::to_string(t.w) + "x" + std::to_string(t.c);
 }
@@ -136,40 +106,29 @@ class Classifier {
  public:
   Classifier(const std::string& model_path, const Options& options, std::ostream& out)
       : model_(std::make_shared<const Model>(load_graph(model_path))), session_(model_), options_(options), out_(out) {
-    const GraphDef& graph = model_->graph();
-    if (!is_image_input(graph.input)) {
+    if (!is_image_input(model_->graph().input)) {
       throw ModelError(model_path + ": its input " + shape(model_->input()) +
                        " is not an image (1 or 3 channels with a mean and std each)");
     }
-    ends_in_softmax_ = std::holds_alternative<SoftmaxOp>(graph.nodes.back().op);
-    const std::size_t outputs = model_->output().elements();
-    labels_ = graph.labels;
-    if (labels_.size() != outputs) {
-      labels_.clear();
-      for (std::size_t k = 0; k < outputs; ++k) labels_.push_back(std::to_string(k));
-    }
-    for (const std::string& label : labels_) label_width_ = std::max(label_width_, label.size());
+    for (const std::string& label : model_->labels()) label_width_ = std::max(label_width_, label.size());
     if (options_.json) out_ << "[";
   }
 
   void classify(const std::string& file) {
-    const std::span<const float> output = session_.run(preprocess(load_image(file), model_->graph().input));
-    const std::vector<float> probabilities =
-        ends_in_softmax_ ? std::vector<float>(output.begin(), output.end()) : softmax(output);
-    const std::vector<Ranked> top = most_probable(probabilities, options_.top);
+    const std::vector<Prediction> top = session_.classify(load_image(file), options_.top);
     if (options_.json) {
       out_ << (printed_ ? ",\n " : "") << "{\"file\": " << json_string(file) << ", \"top\": [";
       for (std::size_t i = 0; i < top.size(); ++i) {
-        out_ << (i ? ", " : "") << "{\"label\": " << json_string(labels_[top[i].index])
+        out_ << (i ? ", " : "") << "{\"label\": " << json_string(top[i].label)
              << ", \"probability\": " << json_number(top[i].probability) << "}";
       }
       out_ << "]}";
     } else {
       out_ << file << "\n";
       char line[64];
-      for (const Ranked& r : top) {
-        std::snprintf(line, sizeof line, " %.4f", static_cast<double>(r.probability));
-        out_ << "  " << labels_[r.index] << std::string(label_width_ - labels_[r.index].size(), ' ') << line << "\n";
+      for (const Prediction& p : top) {
+        std::snprintf(line, sizeof line, " %.4f", static_cast<double>(p.probability));
+        out_ << "  " << p.label << std::string(label_width_ - p.label.size(), ' ') << line << "\n";
       }
     }
     printed_ = true;
@@ -185,8 +144,6 @@ class Classifier {
   Session session_;
   const Options& options_;
   std::ostream& out_;
-  bool ends_in_softmax_ = false;
-  std::vector<std::string> labels_;
   std::size_t label_width_ = 0;
   bool printed_ = false;
 };

@@ -27,6 +27,7 @@
 #include "src/cli/options.hpp"
 #include "src/cli/model_source.hpp"
 #include "src/cli/progress.hpp"
+#include "src/cli/stats.hpp"
 #include "xnor/cpu_path.hpp"
 #include "xnor/dataset.hpp"
 #include "xnor/image.hpp"
@@ -271,12 +272,6 @@ std::string precision_summary(const Model& model) {
 bool all_float(const Model& model) {
   const std::vector<LayerInfo> layers = model.layers();
   return std::all_of(layers.begin(), layers.end(), [](const LayerInfo& l) { return l.kind != "conv" || l.precision == "float"; });
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
 struct Row {

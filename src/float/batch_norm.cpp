@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "src/float/check_size.hpp"
+#include "src/check_size.hpp"
 
 namespace xnor {
 

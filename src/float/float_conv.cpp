@@ -3,22 +3,32 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
-#include "src/float/check_size.hpp"
+#include "src/aligned_buffer.hpp"
+#include "src/check_size.hpp"
 #include "src/float/conv_kernels.hpp"
 #include "src/path_kernels.hpp"
 
 namespace xnor {
+namespace detail {
+
+// Aligned so that no vector load of a panel straddles two cache lines.
+struct FloatConvPanels {
+  AlignedBuffer weights;   // [panel][tap][in_c][panel width]
+  AlignedBuffer epilogue;  // [panel][bias, negative slope, low, high][panel width]
+};
+
+}  // namespace detail
+
 namespace {
 
 // The epilogue's four rows per panel (conv_kernels.hpp).
 enum EpilogueRow : std::size_t { bias_row, slope_row, low_row, high_row, epilogue_rows };
 
-void check_size(const char* what, std::size_t actual, std::size_t expected) {
-  detail::check_size("float layer", what, actual, expected);
-}
+constexpr const char* layer_name = "float layer";
 
 // Input rows (or columns) the windows reach: past the input where "same" pads below (or right).
 std::size_t reach(std::size_t out, std::size_t stride, std::size_t kernel) { return (out - 1) * stride + kernel; }
@@ -31,22 +41,25 @@ FloatConv2d::FloatConv2d(const ConvGeometry& geometry, std::span<const float> we
   geometry_.validate();
   const ConvGeometry& g = geometry_;
   const std::size_t k = g.taps() * g.in_c;
-  check_size("weights", weights.size(), g.out_c * k);
-  if (!bias.empty()) check_size("bias", bias.size(), g.out_c);
-  if (activation.kind == Activation::Kind::prelu) check_size("PReLU slopes", activation.slopes.size(), g.out_c);
+  detail::check_size(layer_name, "weights", weights.size(), g.out_c * k);
+  if (!bias.empty()) detail::check_size(layer_name, "bias", bias.size(), g.out_c);
+  if (activation.kind == Activation::Kind::prelu) {
+    detail::check_size(layer_name, "PReLU slopes", activation.slopes.size(), g.out_c);
+  }
 
   const std::size_t width = kernels_->panel_width;
   const std::size_t panels = (g.out_c + width - 1) / width;
-  panels_.assign(panels * k * width, 0.0f);
-  epilogue_.resize(panels * epilogue_rows * width);
+  auto packed = std::make_shared<detail::FloatConvPanels>();
+  packed->weights = detail::AlignedBuffer(panels * k * width * sizeof(float));  // zero past out_c
+  packed->epilogue = detail::AlignedBuffer(panels * epilogue_rows * width * sizeof(float));
   for (std::size_t n = 0; n < panels * width; ++n) {
-    float* e = epilogue_.data() + (n / width) * epilogue_rows * width + n % width;
+    float* e = packed->epilogue.as<float>() + (n / width) * epilogue_rows * width + n % width;
     e[bias_row * width] = 0.0f;
     e[slope_row * width] = 1.0f;
     e[low_row * width] = -std::numeric_limits<float>::infinity();
     e[high_row * width] = std::numeric_limits<float>::infinity();
     if (n >= g.out_c) continue;
-    float* column = panels_.data() + (n / width) * k * width + n % width;
+    float* column = packed->weights.as<float>() + (n / width) * k * width + n % width;
     for (std::size_t i = 0; i < k; ++i) column[i * width] = weights[n * k + i];
     if (!bias.empty()) e[bias_row * width] = bias[n];
     switch (activation.kind) {
@@ -64,6 +77,7 @@ FloatConv2d::FloatConv2d(const ConvGeometry& geometry, std::span<const float> we
         break;
     }
   }
+  panels_ = std::move(packed);
 
   // The kernel reads every window without bounds checks: if a window leaves the input, run() first copies
   // the input into a zero border wide enough for all of them.
@@ -76,10 +90,11 @@ FloatConv2d::FloatConv2d(const ConvGeometry& geometry, std::span<const float> we
 }
 
 void FloatConv2d::run(std::span<const float> input, std::span<float> output, ThreadPool* pool) const {
-  check_size("input", input.size(), input_size());
-  check_size("output", output.size(), output_size());
+  detail::check_size(layer_name, "input", input.size(), input_size());
+  detail::check_size(layer_name, "output", output.size(), output_size());
   const ConvGeometry& g = geometry_;
-  std::vector<float> bordered;
+  // Scratch kept by the thread: a session allocates nothing after its first run.
+  thread_local std::vector<float> bordered;
   const float* source = input.data();
   if (pads_input_) {
     // Only "same" pads, and its border holds the whole input: reach >= pad_top + in_h (and so for columns).
@@ -92,12 +107,14 @@ void FloatConv2d::run(std::span<const float> input, std::span<float> output, Thr
   }
   const std::size_t width = kernels_->panel_width;
   const std::size_t panel_size = g.taps() * g.in_c * width;
+  const float* weights = panels_->weights.as<float>();
+  const float* epilogue = panels_->epilogue.as<float>();
   parallel_for(pool, g.out_h(), 1, [&](std::size_t row_begin, std::size_t row_end) {
     for (std::size_t first = 0; first < g.out_c; first += width) {
       const std::size_t panel = first / width;
       kernels_->conv_panel({source, g.in_c, row_pixels_, g.stride, g.out_w(), tap_offsets_.data(), g.taps(),
-                            row_begin * g.out_w(), row_end * g.out_w(), panels_.data() + panel * panel_size,
-                            epilogue_.data() + panel * epilogue_rows * width, output.data() + first, g.out_c,
+                            row_begin * g.out_w(), row_end * g.out_w(), weights + panel * panel_size,
+                            epilogue + panel * epilogue_rows * width, output.data() + first, g.out_c,
                             std::min(width, g.out_c - first)});
     }
   });

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "src/float/check_size.hpp"
+#include "src/check_size.hpp"
 #include "src/window.hpp"
 #include "src/separable_pool.hpp"
 

@@ -3,19 +3,39 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <limits>
 
 #include "xnor/batch_norm.hpp"
 #include "xnor/binary_ops.hpp"
 #include "xnor/float_conv.hpp"
 #include "xnor/float_ops.hpp"
 #include "xnor/int8_conv.hpp"
+#include "xnor/image.hpp"
 #include "xnor/int8_ops.hpp"
+#include "xnor/thread_pool.hpp"
+#include "src/aligned_buffer.hpp"
 #include "src/graph/overloaded.hpp"
 
 namespace xnor {
+
+// One runnable step per node: reads its input tensors, writes its output tensor.
+using Step = std::function<void(std::span<const std::byte* const> inputs, std::byte* output, ThreadPool* pool)>;
+
+struct Model::Plan {
+  GraphDef graph;
+  std::vector<TensorSpec> tensors;
+  std::vector<std::string> labels;
+  bool ends_in_softmax = false;
+  std::vector<Step> steps;
+  std::vector<std::size_t> offsets;  // arena offset of each tensor (tensor 0, the input, is the caller's)
+  std::size_t arena_bytes = 0;
+  std::size_t max_node_inputs = 0;
+};
+
 namespace {
 
-constexpr std::size_t arena_alignment = 64;
+constexpr std::size_t arena_alignment = detail::AlignedBuffer::alignment;
 // Elementwise steps split across threads only in chunks this large: smaller ones cost more to hand out.
 constexpr std::size_t elementwise_grain = 1 << 15;
 // A model needing more activation memory than this is refused at load, before any session allocates it.
@@ -46,17 +66,17 @@ OutputTransform binary_transform(const BinaryConvOp& op, const ConvGeometry& g) 
 }
 
 // The step of one node; `in` are its input specs, `out` its output spec.
-Model::Step make_step(const Op& op, const std::vector<TensorSpec>& in, const TensorSpec& out, Path path) {
+Step make_step(const Op& op, const std::vector<TensorSpec>& in, const TensorSpec& out, Path path) {
   const TensorSpec x = in.front();
   return std::visit(
       Overloaded{
-          [&](const FloatConvOp& op) -> Model::Step {
+          [&](const FloatConvOp& op) -> Step {
             auto layer = std::make_shared<FloatConv2d>(op.window.geometry(x), op.weights, op.bias, op.activation, path);
             return [layer, x, out](auto inputs, std::byte* output, ThreadPool* pool) {
               layer->run(view<float>(inputs[0], x), view<float>(output, out), pool);
             };
           },
-          [&](const Int8ConvOp& op) -> Model::Step {
+          [&](const Int8ConvOp& op) -> Step {
             const Int8LayerParams params{op.weights, op.weight_scales, op.bias, x.quant, op.output,
                                          activation_range(op.activation, op.output)};
             auto layer = std::make_shared<Int8Conv2d>(op.window.geometry(x), params, path);
@@ -64,7 +84,7 @@ Model::Step make_step(const Op& op, const std::vector<TensorSpec>& in, const Ten
               layer->run(view<std::int8_t>(inputs[0], x), view<std::int8_t>(output, out), pool);
             };
           },
-          [&](const BinaryConvOp& op) -> Model::Step {
+          [&](const BinaryConvOp& op) -> Step {
             const ConvGeometry g = op.window.geometry(x);
             auto layer = std::make_shared<BinaryConv2d>(g, op.weight_bits, binary_transform(op, g), op.padding, path);
             return [layer, x, out](auto inputs, std::byte* output, ThreadPool* pool) {
@@ -79,7 +99,7 @@ Model::Step make_step(const Op& op, const std::vector<TensorSpec>& in, const Ten
               }
             };
           },
-          [&](const PoolOp& op) -> Model::Step {
+          [&](const PoolOp& op) -> Step {
             const ConvGeometry g = op.global ? ConvGeometry{x.h, x.w, x.c, x.h, x.w, 1, Padding::valid, x.c}
                                              : ConvGeometry{x.h, x.w, x.c, op.kernel, op.kernel, op.stride, op.padding, x.c};
             const bool max = op.kind == PoolKind::max;
@@ -101,23 +121,27 @@ Model::Step make_step(const Op& op, const std::vector<TensorSpec>& in, const Ten
               });
             };
           },
-          [&](const ConcatOp& op) -> Model::Step {
+          [&](const ConcatOp& op) -> Step {
             return [in, out, quant = op.output_quant](auto inputs, std::byte* output, ThreadPool*) {
               switch (out.dtype) {
+                // The parts' list is kept by the thread: a session allocates nothing after its first run.
                 case DType::float32: {
-                  std::vector<FloatChannels> parts;
+                  thread_local std::vector<FloatChannels> parts;
+                  parts.clear();
                   for (std::size_t i = 0; i < in.size(); ++i) parts.push_back({view<float>(inputs[i], in[i]), in[i].c});
                   return concat_channels(parts, out.pixels(), view<float>(output, out));
                 }
                 case DType::int8: {
-                  std::vector<Int8ConcatInput> parts;
+                  thread_local std::vector<Int8ConcatInput> parts;
+                  parts.clear();
                   for (std::size_t i = 0; i < in.size(); ++i) {
                     parts.push_back({view<std::int8_t>(inputs[i], in[i]), in[i].c, in[i].quant});
                   }
                   return int8_concat(parts, out.pixels(), quant, view<std::int8_t>(output, out));
                 }
                 case DType::bits: {
-                  std::vector<PackedChannels> parts;
+                  thread_local std::vector<PackedChannels> parts;
+                  parts.clear();
                   for (std::size_t i = 0; i < in.size(); ++i) {
                     parts.push_back({view<std::uint64_t>(inputs[i], in[i]), in[i].c});
                   }
@@ -126,7 +150,7 @@ Model::Step make_step(const Op& op, const std::vector<TensorSpec>& in, const Ten
               }
             };
           },
-          [&](const QuantizeOp& op) -> Model::Step {
+          [&](const QuantizeOp& op) -> Step {
             return [x, out, quant = op.output](auto inputs, std::byte* output, ThreadPool* pool) {
               const auto in = view<float>(inputs[0], x);
               const auto q = view<std::int8_t>(output, out);
@@ -135,12 +159,12 @@ Model::Step make_step(const Op& op, const std::vector<TensorSpec>& in, const Ten
               });
             };
           },
-          [&](const DequantizeOp&) -> Model::Step {
+          [&](const DequantizeOp&) -> Step {
             return [x, out](auto inputs, std::byte* output, ThreadPool*) {
               dequantize(view<std::int8_t>(inputs[0], x), x.quant, view<float>(output, out));
             };
           },
-          [&](const BitpackOp&) -> Model::Step {
+          [&](const BitpackOp&) -> Step {
             return [x, out, path](auto inputs, std::byte* output, ThreadPool* pool) {
               const auto bits = view<std::uint64_t>(output, out);
               const std::size_t words = words_for_bits(x.c);
@@ -155,19 +179,19 @@ Model::Step make_step(const Op& op, const std::vector<TensorSpec>& in, const Ten
               });
             };
           },
-          [&](const ActivationOp& op) -> Model::Step {
+          [&](const ActivationOp& op) -> Step {
             return [x, out, activation = op.activation](auto inputs, std::byte* output, ThreadPool*) {
               const auto values = view<float>(output, out);
               std::ranges::copy(view<float>(inputs[0], x), values.begin());
               activate(values, x.c, activation);
             };
           },
-          [&](const ScaleShiftOp& op) -> Model::Step {
+          [&](const ScaleShiftOp& op) -> Step {
             return [x, out, norm = BatchNorm{op.scale, op.shift}](auto inputs, std::byte* output, ThreadPool*) {
               norm.run(view<float>(inputs[0], x), view<float>(output, out));
             };
           },
-          [&](const SoftmaxOp&) -> Model::Step {
+          [&](const SoftmaxOp&) -> Step {
             return [x, out](auto inputs, std::byte* output, ThreadPool*) {
               const auto logits = view<float>(inputs[0], x);
               const auto probabilities = view<float>(output, out);
@@ -182,34 +206,33 @@ Model::Step make_step(const Op& op, const std::vector<TensorSpec>& in, const Ten
 
 std::size_t aligned(std::size_t bytes) { return (bytes + arena_alignment - 1) / arena_alignment * arena_alignment; }
 
-}  // namespace
-
-Model::Model(GraphDef graph, Path path) : graph_(std::move(graph)), tensors_(infer_tensors(graph_)) {
-  const std::size_t nodes = graph_.nodes.size();
+// The steps, and the arena plan: tensor t lives from the step that writes it (t - 1) to the last step that
+// reads it (the output to the end). Each takes the lowest offset that overlaps no tensor alive at the same time.
+void plan(Model::Plan& p, Path path) {
+  const std::size_t nodes = p.graph.nodes.size();
   for (std::size_t i = 0; i < nodes; ++i) {
-    const Node& node = graph_.nodes[i];
+    const Node& node = p.graph.nodes[i];
     std::vector<TensorSpec> in;
-    for (std::uint32_t index : node.inputs) in.push_back(tensors_[index]);
+    for (std::uint32_t index : node.inputs) in.push_back(p.tensors[index]);
+    p.max_node_inputs = std::max(p.max_node_inputs, in.size());
     try {
-      steps_.push_back(make_step(node.op, in, tensors_[i + 1], path));
+      p.steps.push_back(make_step(node.op, in, p.tensors[i + 1], path));
     } catch (const std::exception& error) {
       throw ModelError("node '" + node.name + "': " + error.what());
     }
   }
-  // Arena plan: tensor t lives from the step that writes it (t - 1) to the last step that reads it (the
-  // output to the end). Each takes the lowest offset that overlaps no tensor alive at the same time.
-  std::vector<std::size_t> last_use(tensors_.size());
-  for (std::size_t t = 1; t < tensors_.size(); ++t) last_use[t] = t - 1;
+  std::vector<std::size_t> last_use(p.tensors.size());
+  for (std::size_t t = 1; t < p.tensors.size(); ++t) last_use[t] = t - 1;
   last_use.back() = nodes;
   for (std::size_t i = 0; i < nodes; ++i) {
-    for (std::uint32_t index : graph_.nodes[i].inputs) last_use[index] = std::max(last_use[index], i);
+    for (std::uint32_t index : p.graph.nodes[i].inputs) last_use[index] = std::max(last_use[index], i);
   }
-  offsets_.assign(tensors_.size(), 0);
-  for (std::size_t t = 1; t < tensors_.size(); ++t) {
-    const std::size_t size = aligned(tensors_[t].bytes());
+  p.offsets.assign(p.tensors.size(), 0);
+  for (std::size_t t = 1; t < p.tensors.size(); ++t) {
+    const std::size_t size = aligned(p.tensors[t].bytes());
     std::vector<std::pair<std::size_t, std::size_t>> busy;  // [begin, end) of tensors alive with t
     for (std::size_t u = 1; u < t; ++u) {
-      if (last_use[u] >= t - 1) busy.emplace_back(offsets_[u], offsets_[u] + aligned(tensors_[u].bytes()));
+      if (last_use[u] >= t - 1) busy.emplace_back(p.offsets[u], p.offsets[u] + aligned(p.tensors[u].bytes()));
     }
     std::ranges::sort(busy);
     std::size_t offset = 0;
@@ -217,23 +240,51 @@ Model::Model(GraphDef graph, Path path) : graph_(std::move(graph)), tensors_(inf
       if (offset + size <= begin) break;
       offset = std::max(offset, end);
     }
-    offsets_[t] = offset;
-    arena_bytes_ = std::max(arena_bytes_, offset + size);
+    p.offsets[t] = offset;
+    p.arena_bytes = std::max(p.arena_bytes, offset + size);
   }
-  if (arena_bytes_ > max_arena_bytes) {
-    throw ModelError("the model needs " + std::to_string(arena_bytes_ >> 20) + " MiB of activations, more than the " +
+  if (p.arena_bytes > max_arena_bytes) {
+    throw ModelError("the model needs " + std::to_string(p.arena_bytes >> 20) + " MiB of activations, more than the " +
                      std::to_string(max_arena_bytes >> 20) + " MiB allowed");
   }
 }
 
+std::vector<std::string> output_labels(const GraphDef& graph, std::size_t outputs) {
+  if (graph.labels.size() == outputs) return graph.labels;
+  std::vector<std::string> labels;
+  for (std::size_t k = 0; k < outputs; ++k) labels.push_back(std::to_string(k));
+  return labels;
+}
+
+Model::Plan make_plan(GraphDef graph, Path path) {
+  Model::Plan p;
+  p.tensors = infer_tensors(graph);
+  p.graph = std::move(graph);
+  p.labels = output_labels(p.graph, p.tensors.back().elements());
+  p.ends_in_softmax = !p.graph.nodes.empty() && std::holds_alternative<SoftmaxOp>(p.graph.nodes.back().op);
+  plan(p, path);
+  return p;
+}
+
+}  // namespace
+
+Model::Model(GraphDef graph, Path path) : plan_(std::make_unique<const Plan>(make_plan(std::move(graph), path))) {}
+
 Model::~Model() = default;
 
+const GraphDef& Model::graph() const { return plan_->graph; }
+const std::vector<TensorSpec>& Model::tensors() const { return plan_->tensors; }
+const std::vector<std::string>& Model::labels() const { return plan_->labels; }
+std::size_t Model::arena_bytes() const { return plan_->arena_bytes; }
+
 std::vector<LayerInfo> Model::layers() const {
+  const GraphDef& graph = plan_->graph;
+  const std::vector<TensorSpec>& tensors = plan_->tensors;
   std::vector<LayerInfo> layers;
-  for (std::size_t i = 0; i < graph_.nodes.size(); ++i) {
-    const Node& node = graph_.nodes[i];
-    const TensorSpec& x = tensors_[node.inputs.front()];
-    LayerInfo info{node.name, op_kind(node.op), dtype_name(tensors_[i + 1].dtype), tensors_[i + 1], 0, 0};
+  for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
+    const Node& node = graph.nodes[i];
+    const TensorSpec& x = tensors[node.inputs.front()];
+    LayerInfo info{node.name, op_kind(node.op), dtype_name(tensors[i + 1].dtype), tensors[i + 1], 0, 0};
     const auto conv_macs = [&](const ConvWindow& window) {
       const ConvGeometry g = window.geometry(x);
       return static_cast<double>(g.out_pixels()) * g.out_c * g.taps() * g.in_c;
@@ -262,55 +313,79 @@ std::vector<LayerInfo> Model::layers() const {
   return layers;
 }
 
+struct Session::State {
+  std::unique_ptr<ThreadPool> pool;
+  detail::AlignedBuffer arena;
+  std::vector<const std::byte*> inputs;  // of the node being run
+  std::vector<float> image_input;        // run(const Image&)'s preprocessed image
+};
+
 Session::Session(std::shared_ptr<const Model> model, std::size_t threads)
-    : model_(std::move(model)),
-      pool_(threads > 1 ? std::make_unique<ThreadPool>(threads) : nullptr),
-      arena_(model_->arena_bytes() + arena_alignment) {
-  const auto address = reinterpret_cast<std::uintptr_t>(arena_.data());
-  base_ = arena_.data() + (arena_alignment - address % arena_alignment) % arena_alignment;
+    : model_(std::move(model)), state_(std::make_unique<State>()) {
+  State& s = *state_;
+  if (threads > 1) s.pool = std::make_unique<ThreadPool>(threads);
+  s.arena = detail::AlignedBuffer(model_->arena_bytes());
+  s.inputs.reserve(model_->plan_->max_node_inputs);
 }
+
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
 
 std::span<const float> Session::run(std::span<const float> input) { return run_observed(input, {}); }
 
-std::span<const float> Session::run_timed(std::span<const float> input, std::vector<double>& seconds) {
-  seconds.assign(model_->steps_.size(), 0.0);
-  return run_observed(input, [&](std::size_t node, const std::byte*, double s) { seconds[node] = s; });
+std::span<const float> Session::run(const Image& image) {
+  state_->image_input = preprocess(image, model_->graph().input);
+  return run(state_->image_input);
 }
 
-OutputView Session::run(const xt::xtensor<float, 3>& image) {
-  const TensorSpec& in = model_->input();
-  if (image.shape(0) != in.h || image.shape(1) != in.w || image.shape(2) != in.c) {
-    throw std::invalid_argument("model input is " + std::to_string(in.h) + "x" + std::to_string(in.w) + "x" +
-                                std::to_string(in.c) + ", the image tensor " + std::to_string(image.shape(0)) + "x" +
-                                std::to_string(image.shape(1)) + "x" + std::to_string(image.shape(2)));
-  }
-  const std::span<const float> out = run(std::span<const float>(image.data(), image.size()));
-  const TensorSpec& o = model_->output();
-  return xt::adapt(out.data(), out.size(), xt::no_ownership(), std::array<std::size_t, 3>{o.h, o.w, o.c});
+std::vector<Prediction> Session::classify(const Image& image, std::size_t top) {
+  const std::span<const float> output = run(image);
+  std::vector<float> probabilities(output.begin(), output.end());
+  if (!model_->plan_->ends_in_softmax) softmax(output, probabilities);
+  std::vector<std::size_t> order(probabilities.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  const auto key = [&](std::size_t i) {
+    return std::isnan(probabilities[i]) ? -std::numeric_limits<float>::infinity() : probabilities[i];
+  };
+  const auto end = order.begin() + static_cast<std::ptrdiff_t>(std::min(top, order.size()));
+  std::partial_sort(order.begin(), end, order.end(),
+                    [&](std::size_t a, std::size_t b) { return key(a) != key(b) ? key(a) > key(b) : a < b; });
+  std::vector<Prediction> predictions;
+  for (auto it = order.begin(); it != end; ++it) predictions.push_back({model_->labels()[*it], probabilities[*it], *it});
+  return predictions;
+}
+
+std::span<const float> Session::run_timed(std::span<const float> input, std::vector<double>& seconds) {
+  seconds.assign(model_->plan_->steps.size(), 0.0);
+  return run_observed(input, [&](std::size_t node, const std::byte*, double s) { seconds[node] = s; });
 }
 
 std::span<const float> Session::run_observed(std::span<const float> input, const Observer& observer) {
   const Model& m = *model_;
+  const Model::Plan& p = *m.plan_;
+  State& s = *state_;
+  std::byte* base = s.arena.as<std::byte>();
   if (input.size() != m.input().elements()) {
     throw std::invalid_argument("model input needs " + std::to_string(m.input().elements()) + " floats (" +
                                 std::to_string(m.input().h) + "x" + std::to_string(m.input().w) + "x" +
                                 std::to_string(m.input().c) + "), got " + std::to_string(input.size()));
   }
-  std::vector<const std::byte*> inputs;
-  for (std::size_t i = 0; i < m.steps_.size(); ++i) {
-    inputs.clear();
-    for (std::uint32_t index : m.graph_.nodes[i].inputs) {
-      inputs.push_back(index == 0 ? reinterpret_cast<const std::byte*>(input.data()) : base_ + m.offsets_[index]);
+  for (std::size_t i = 0; i < p.steps.size(); ++i) {
+    s.inputs.clear();
+    for (std::uint32_t index : p.graph.nodes[i].inputs) {
+      s.inputs.push_back(index == 0 ? reinterpret_cast<const std::byte*>(input.data()) : base + p.offsets[index]);
     }
+    std::byte* output = base + p.offsets[i + 1];
     if (!observer) {
-      m.steps_[i](inputs, base_ + m.offsets_[i + 1], pool_.get());
+      p.steps[i](s.inputs, output, s.pool.get());
       continue;
     }
     const auto start = std::chrono::steady_clock::now();
-    m.steps_[i](inputs, base_ + m.offsets_[i + 1], pool_.get());
-    observer(i, base_ + m.offsets_[i + 1], std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    p.steps[i](s.inputs, output, s.pool.get());
+    observer(i, output, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
-  return {reinterpret_cast<const float*>(base_ + m.offsets_.back()), m.output().elements()};
+  return {reinterpret_cast<const float*>(base + p.offsets.back()), m.output().elements()};
 }
 
 }  // namespace xnor

@@ -98,11 +98,4 @@ std::vector<float> preprocess(const Image& image, const InputSpec& spec) {
   return input;
 }
 
-xt::xtensor<float, 3> preprocess_tensor(const Image& image, const InputSpec& spec) {
-  check_arguments(image, spec);
-  xt::xtensor<float, 3> input = xt::xtensor<float, 3>::from_shape({spec.h, spec.w, spec.c});
-  fill_input(image, spec, input.data());
-  return input;
-}
-
 }  // namespace xnor

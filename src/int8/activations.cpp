@@ -5,7 +5,7 @@
 #include <cstring>
 #include <type_traits>
 
-#include "src/int8/aligned_buffer.hpp"
+#include "src/aligned_buffer.hpp"
 
 namespace xnor::detail {
 namespace {

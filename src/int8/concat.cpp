@@ -1,5 +1,6 @@
 // int8 concatenation along channels (int8_ops.hpp); an input quantized differently from the output is
 // requantized with the fixed-point arithmetic of the layers.
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -12,7 +13,9 @@ void int8_concat(std::span<const Int8ConcatInput> inputs, std::size_t pixels, Qu
   validate_quant_params(output_params, "int8_concat output");
   std::size_t total = 0;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    validate_quant_params(inputs[i].params, ("int8_concat input " + std::to_string(i)).c_str());
+    char name[48];  // not a std::string: a session allocates nothing after its first run
+    std::snprintf(name, sizeof name, "int8_concat input %zu", i);
+    validate_quant_params(inputs[i].params, name);
     if (inputs[i].values.size() != pixels * inputs[i].channels) {
       throw std::invalid_argument("int8_concat: input " + std::to_string(i) + " has " +
                                   std::to_string(inputs[i].values.size()) + " values, " + std::to_string(pixels) +

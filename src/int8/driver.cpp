@@ -8,8 +8,8 @@
 #include <cstring>
 #include <vector>
 
+#include "src/aligned_buffer.hpp"
 #include "src/int8/activations.hpp"
-#include "src/int8/aligned_buffer.hpp"
 
 namespace xnor::detail {
 namespace {
@@ -50,14 +50,17 @@ void run_stride_one(const PackedInt8Weights& w, const ConvGeometry& g, const std
   const std::size_t slack = layout.row_align * c + (w.row_k_padded - w.row_k);
   const void* image = input_in_place ? input : padded_image(g, input, w.input_zero_point, layout.encoding, slack);
   const std::size_t image_rows = input_in_place ? g.in_pixels() : ~std::size_t{0};
-  std::vector<std::size_t> kernel_row_offsets(g.kernel_h);
-  for (std::size_t ky = 0; ky < g.kernel_h; ++ky) kernel_row_offsets[ky] = ky * pitch * c;
+  // Kept by the calling thread (no allocation after the first run); the workers read it through a pointer.
+  thread_local std::vector<std::size_t> row_offsets;
+  row_offsets.resize(g.kernel_h);
+  for (std::size_t ky = 0; ky < g.kernel_h; ++ky) row_offsets[ky] = ky * pitch * c;
+  const std::size_t* kernel_row_offsets = row_offsets.data();
   const std::size_t value_size = value_bytes(layout.encoding);
   parallel_for(pool, g.out_h(), 1, [&](std::size_t row_begin, std::size_t row_end) {
     const std::size_t first = row_begin * pitch;  // the virtual row of the first output pixel
     const Int8RowsArgs args{static_cast<const char*>(image) + first * c * value_size,
                             c,
-                            kernel_row_offsets.data(),
+                            kernel_row_offsets,
                             (row_end - row_begin - 1) * pitch + g.out_w(),
                             pitch,
                             g.out_w(),

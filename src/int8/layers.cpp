@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "src/check_size.hpp"
 #include "src/int8/driver.hpp"
 #include "src/int8/packed_weights.hpp"
 #include "src/path_kernels.hpp"
@@ -12,13 +13,6 @@ namespace xnor {
 namespace {
 
 using detail::PackedInt8Weights;
-
-void check_size(std::size_t got, std::size_t want, const char* layer, const char* what) {
-  if (got != want) {
-    throw std::invalid_argument(std::string(layer) + ": " + what + " has " + std::to_string(got) +
-                                " values, the shape needs " + std::to_string(want));
-  }
-}
 
 std::shared_ptr<const PackedInt8Weights> pack(const detail::Int8Kernels& kernels, const ConvGeometry& g,
                                               const Int8LayerParams& params, const char* layer) {
@@ -51,8 +45,8 @@ Int8Conv2d::Int8Conv2d(const ConvGeometry& geometry, const Int8LayerParams& para
 std::string_view Int8Conv2d::kernel_name() const { return weights_->kernels->name; }
 
 void Int8Conv2d::run(std::span<const std::int8_t> input, std::span<std::int8_t> output, ThreadPool* pool) const {
-  check_size(input.size(), geometry_.in_pixels() * geometry_.in_c, "Int8Conv2d", "the input");
-  check_size(output.size(), geometry_.out_pixels() * geometry_.out_c, "Int8Conv2d", "the output");
+  detail::check_size("Int8Conv2d", "the input", input.size(), geometry_.in_pixels() * geometry_.in_c, "values");
+  detail::check_size("Int8Conv2d", "the output", output.size(), geometry_.out_pixels() * geometry_.out_c, "values");
   detail::run_int8_layer(*weights_, geometry_, input.data(), output.data(), pool);
 }
 
@@ -73,7 +67,7 @@ void Int8Dense::run(std::span<const std::int8_t> input, std::span<std::int8_t> o
                                 std::to_string(inputs_));
   }
   const std::size_t batch = input.size() / inputs_;
-  check_size(output.size(), batch * outputs_, "Int8Dense", "the output");
+  detail::check_size("Int8Dense", "the output", output.size(), batch * outputs_, "values");
   if (batch == 0) return;
   detail::run_int8_layer(*weights_, dense_geometry(batch, inputs_, outputs_), input.data(), output.data(), pool);
 }

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "src/int8/aligned_buffer.hpp"
+#include "src/aligned_buffer.hpp"
 #include "src/int8/kernels.hpp"
 #include "xnor/int8.hpp"
 #include "xnor/int8_conv.hpp"

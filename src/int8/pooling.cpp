@@ -47,7 +47,8 @@ void int8_average_pool(const ConvGeometry& window, std::span<const std::int8_t> 
                        Int8Range range, OutputRows rows) {
   check_pool(window, input.size(), output.size(), range, "int8_average_pool");
   const std::size_t channels = window.in_c;
-  std::vector<std::int32_t> sums(channels);
+  thread_local std::vector<std::int32_t> sums;  // kept: no allocation after the first run
+  sums.resize(channels);
   const std::size_t out_h = window.out_h(), out_w = window.out_w();  // (they divide: once, not per pixel)
   for (std::size_t oy = rows.begin; oy < std::min(rows.end, out_h); ++oy) {
     for (std::size_t ox = 0; ox < out_w; ++ox) {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "src/check_size.hpp"
 #include "src/int8/quantize_kernels.hpp"
 #include "src/path_kernels.hpp"
 #include "xnor/int8.hpp"
@@ -17,13 +18,6 @@ namespace {
 
 constexpr std::int32_t int32_min = std::numeric_limits<std::int32_t>::min();
 constexpr std::int32_t int32_max = std::numeric_limits<std::int32_t>::max();
-
-void check_sizes(std::size_t values, std::size_t out, const char* what) {
-  if (values != out) {
-    throw std::invalid_argument(std::string(what) + ": " + std::to_string(values) + " values but room for " +
-                                std::to_string(out));
-  }
-}
 
 }  // namespace
 
@@ -117,13 +111,13 @@ void baseline::quantize(const float* values, std::size_t count, float scale, std
 
 void quantize(std::span<const float> values, QuantParams params, std::span<std::int8_t> out, Path path) {
   validate_quant_params(params, "quantize");
-  check_sizes(values.size(), out.size(), "quantize");
+  detail::check_size("quantize", "the output", out.size(), values.size(), "values");
   detail::path_kernels(path).quantize(values.data(), values.size(), params.scale, params.zero_point, out.data());
 }
 
 void dequantize(std::span<const std::int8_t> values, QuantParams params, std::span<float> out) {
   validate_quant_params(params, "dequantize");
-  check_sizes(values.size(), out.size(), "dequantize");
+  detail::check_size("dequantize", "the output", out.size(), values.size(), "values");
   std::transform(values.begin(), values.end(), out.begin(), [params](std::int8_t q) { return dequantize(q, params); });
 }
 

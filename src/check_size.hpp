@@ -1,5 +1,5 @@
 #pragma once
-// The size checks the float operations make on their spans.
+// The size checks the layers and operations make on their spans, so that every one words its error alike.
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -7,11 +7,12 @@
 
 namespace xnor::detail {
 
-// Throws std::invalid_argument "<operation>: <what> has <actual> elements, expected <expected>".
-inline void check_size(std::string_view operation, std::string_view what, std::size_t actual, std::size_t expected) {
+// Throws std::invalid_argument "<operation>: <what> has <actual> <unit>, expected <expected>".
+inline void check_size(std::string_view operation, std::string_view what, std::size_t actual, std::size_t expected,
+                       std::string_view unit = "elements") {
   if (actual != expected) {
     throw std::invalid_argument(std::string(operation) + ": " + std::string(what) + " has " + std::to_string(actual) +
-                                " elements, expected " + std::to_string(expected));
+                                " " + std::string(unit) + ", expected " + std::to_string(expected));
   }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// A zero-filled buffer aligned to a cache line: weight panels, im2col rows and AMX tiles want 64-byte rows.
+// A zero-filled buffer aligned to a cache line, so that no vector load of a row straddles two lines (weight
+// panels, im2col rows) and AMX tiles get their 64-byte rows.
 #include <cstddef>
 #include <cstring>
 #include <memory>
