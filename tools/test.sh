@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian 12 machine (apt-get) and runs every test: the tests built with AddressSanitizer and
-# UndefinedBehaviorSanitizer, the threaded tests under ThreadSanitizer, a short libFuzzer run, the aarch64 cross-build under qemu
+# Sets up a fresh Debian 12 machine (apt-get) and runs every test: an unoptimized build, the check that no AVX
+# code is reachable from another path, the x86-64 programs on qemu's emulated CPUs without AVX, AVX2 and POPCNT,
+# the tests built with AddressSanitizer and UndefinedBehaviorSanitizer, the threaded tests under ThreadSanitizer, a short libFuzzer run, the aarch64 cross-build under qemu
 # (NEON and scalar), then the x86-64 Release build, whose tests force each CPU path this machine supports. Exits non-zero on any failure; ends with
 # ctest's summary.
 set -euo pipefail
@@ -11,6 +12,16 @@ jobs=$(nproc)
 echo "== x86-64: build/"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$jobs"
+
+echo "== x86-64 without optimization: build-O0/ (nothing inlined, so a shared function compiled for AVX shows)"
+cmake -S . -B build-O0 -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DXNOR_BUILD_BENCH=OFF
+cmake --build build-O0 -j "$jobs" --target xnor_cli xnor-tests
+
+echo "== no AVX code outside the AVX units' namespaces (tools/check-isa.sh)"
+tools/check-isa.sh build/xnor build/xnor-tests build/xnor-bench build-O0/xnor build-O0/xnor-tests
+
+echo "== x86-64 on emulated CPUs: Nehalem, SandyBridge, Haswell, core2duo (tools/cpu-matrix.sh)"
+tools/cpu-matrix.sh build build-O0
 
 echo "== x86-64 with AddressSanitizer + UndefinedBehaviorSanitizer: build-asan/"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DXNOR_BUILD_BENCH=OFF \

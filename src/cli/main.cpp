@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (command == "--version") {
-      std::cout << "xnor " << xnor::version << "\ncpu path: " << xnor::describe_paths() << "\n";
+      const std::string paths = xnor::describe_paths();  // first: on a CPU it refuses, nothing is printed
+      std::cout << "xnor " << xnor::version << "\ncpu path: " << paths << "\n";
       return 0;
     }
     const std::vector<std::string> args(argv + std::min(argc, 2), argv + argc);

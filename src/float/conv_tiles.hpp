@@ -1,8 +1,8 @@
 #pragma once
 // The float convolution kernel, written once over an xsimd architecture: a per-path header
 // (src/target.hpp), compiled in the including unit's namespace xnor::XNOR_ISA for its instruction set. It
-// includes nothing itself: the unit includes <cstddef>, <cstdint>, src/float/conv_kernels.hpp and xsimd
-// (src/float/xsimd_for_target.hpp) first, and src/row_blocks.hpp before this.
+// includes nothing itself: the unit includes <cstddef>, <cstdint>, <type_traits>, src/float/conv_kernels.hpp
+// and xsimd (src/float/xsimd_for_target.hpp) first, and src/row_blocks.hpp before this.
 #ifndef XNOR_ISA
 #error "src/float/conv_tiles.hpp is a per-path header: define XNOR_ISA first (src/target.hpp)"
 #endif
@@ -60,11 +60,23 @@ struct FloatConvTiles {
         for (int r = 0; r < R; ++r) {
           const Batch x(windows[r][offset + c]);
 #pragma GCC unroll 4
-          for (int j = 0; j < NR; ++j) sums[r][j] = xsimd::fma(x, w[j], sums[r][j]);
+          for (int j = 0; j < NR; ++j) multiply_add(x, w[j], sums[r][j]);
         }
       }
     }
     store<R>(a, first, sums);
+  }
+
+  // acc += x * w. xsimd 8.1's avx512f fma is x * y + z by its friend operators, which GCC 12 compiles without
+  // the unit's target (see store): the member operators compute the same.
+  static void multiply_add(const Batch& x, const Batch& w, Batch& acc) {
+    if constexpr (std::is_same_v<Arch, xsimd::avx512f>) {
+      Batch product = x;
+      product *= w;
+      acc += product;
+    } else {
+      acc = xsimd::fma(x, w, acc);
+    }
   }
 
   // Bias, activation, and the store: straight into the output for a full panel, through a buffer for the
@@ -78,8 +90,13 @@ struct FloatConvTiles {
       const Batch low = Batch::load_aligned(e + 2 * panel_width), high = Batch::load_aligned(e + 3 * panel_width);
 #pragma GCC unroll 16
       for (int r = 0; r < R; ++r) {
-        const Batch y = sums[r][j] + bias;
-        sums[r][j] = xsimd::min(xsimd::max(xsimd::select(y < Batch(0.0f), y * slope, y), low), high);
+        // Member operators only: GCC 12 compiles a class template's inline friends (xsimd's binary + and *)
+        // without the unit's target, so unoptimized they would return an AVX batch by the baseline ABI.
+        Batch y = sums[r][j];
+        y += bias;
+        Batch negative = y;
+        negative *= slope;
+        sums[r][j] = xsimd::min(xsimd::max(xsimd::select(y < Batch(0.0f), negative, y), low), high);
       }
     }
 #pragma GCC unroll 16
