@@ -5,14 +5,7 @@
 #define XNOR_ISA avx2
 #include "src/target.hpp"
 XNOR_TARGET_BEGIN(XNOR_TARGET_AVX2)
-// The feature macros of XNOR_TARGET_AVX2, for xsimd (xsimd_for_target.hpp).
-#define __SSE3__ 1
-#define __SSSE3__ 1
-#define __SSE4_1__ 1
-#define __SSE4_2__ 1
-#define __AVX__ 1
-#define __AVX2__ 1
-#define __FMA__ 1
+#include "src/float/avx2_feature_macros.hpp"
 #include <xsimd/xsimd.hpp>
 
 #include "src/row_blocks.hpp"

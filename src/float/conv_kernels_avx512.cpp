@@ -5,14 +5,7 @@
 #define XNOR_ISA avx512
 #include "src/target.hpp"
 XNOR_TARGET_BEGIN(XNOR_TARGET_AVX512)
-// The feature macros of XNOR_TARGET_AVX512 that xsimd's avx512f architecture needs (xsimd_for_target.hpp).
-#define __SSE3__ 1
-#define __SSSE3__ 1
-#define __SSE4_1__ 1
-#define __SSE4_2__ 1
-#define __AVX__ 1
-#define __AVX2__ 1
-#define __FMA__ 1
+#include "src/float/avx2_feature_macros.hpp"  // and xsimd's avx512f architecture's:
 #define __AVX512F__ 1
 // GCC 12 warns about _mm512_undefined_ps() inside its own max/min intrinsics (GCC bug 105593).
 #pragma GCC diagnostic ignored "-Wuninitialized"
