@@ -30,7 +30,6 @@ struct Model::Plan {
   std::vector<Step> steps;
   std::vector<std::size_t> offsets;  // arena offset of each tensor (tensor 0, the input, is the caller's)
   std::size_t arena_bytes = 0;
-  std::size_t max_node_inputs = 0;
 };
 
 namespace {
@@ -214,7 +213,6 @@ void plan(Model::Plan& p, Path path) {
     const Node& node = p.graph.nodes[i];
     std::vector<TensorSpec> in;
     for (std::uint32_t index : node.inputs) in.push_back(p.tensors[index]);
-    p.max_node_inputs = std::max(p.max_node_inputs, in.size());
     try {
       p.steps.push_back(make_step(node.op, in, p.tensors[i + 1], path));
     } catch (const std::exception& error) {
@@ -316,7 +314,7 @@ std::vector<LayerInfo> Model::layers() const {
 struct Session::State {
   std::unique_ptr<ThreadPool> pool;
   detail::AlignedBuffer arena;
-  std::vector<const std::byte*> inputs;  // of the node being run
+  std::vector<const std::byte*> inputs;  // of the node being run; grows in the first run only
   std::vector<float> image_input;        // run(const Image&)'s preprocessed image
 };
 
@@ -325,7 +323,6 @@ Session::Session(std::shared_ptr<const Model> model, std::size_t threads)
   State& s = *state_;
   if (threads > 1) s.pool = std::make_unique<ThreadPool>(threads);
   s.arena = detail::AlignedBuffer(model_->arena_bytes());
-  s.inputs.reserve(model_->plan_->max_node_inputs);
 }
 
 Session::~Session() = default;
