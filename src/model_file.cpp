@@ -4,6 +4,7 @@
 #include <cereal/archives/portable_binary.hpp>
 #include <cereal/types/variant.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <fstream>
@@ -18,6 +19,8 @@ constexpr std::array<char, 8> magic = {'X', 'N', 'O', 'R', 'N', 'E', 'T', '\0'};
 constexpr std::size_t header_bytes = 32;
 // Far above any model here; a header claiming more is refused before anything is read.
 constexpr std::uint64_t max_payload_bytes = std::uint64_t{1} << 32;
+// Padding far beyond any kernel; larger amounts are refused as corrupt (and cannot overflow a size).
+constexpr std::uint64_t max_padding = 1 << 16;
 
 std::uint64_t fnv1a(std::span<const std::byte> bytes) {
   std::uint64_t hash = 0xcbf29ce484222325ull;
@@ -27,6 +30,8 @@ std::uint64_t fnv1a(std::span<const std::byte> bytes) {
 
 // The bytes of payload not yet read: every array's length is checked against it before allocation.
 thread_local std::uint64_t unread_budget = 0;
+// The format version of the file being read or written: fields added later are read only from files that have them.
+thread_local std::uint32_t archive_version = model_format_version;
 
 void spend(std::uint64_t count, std::size_t element_bytes, const char* what) {
   if (count > unread_budget / element_bytes) {
@@ -154,10 +159,25 @@ template <class Archive>
 void serialize(Archive& a, Activation& act) {
   a(enumeration(act.kind, Activation::Kind::clamp), act.low, act.high, numbers(act.slopes));
 }
+// Version 1 knew only "valid" and "same"; version 2 adds explicit amounts (stored for every mode).
+template <class Archive>
+void serialize(Archive& a, Padding& p) {
+  a(enumeration(p.mode, Padding::Mode::explicit_amounts));
+  if (archive_version < 2) {
+    if (p.mode == Padding::Mode::explicit_amounts) throw ModelError("model file: explicit padding in a version 1 file");
+    return;
+  }
+  std::uint64_t top = p.top, left = p.left, bottom = p.bottom, right = p.right;
+  a(top, left, bottom, right);
+  if (std::max({top, left, bottom, right}) > max_padding) {
+    throw ModelError("model file: padding of " + std::to_string(std::max({top, left, bottom, right})) + " is out of range");
+  }
+  p.top = top, p.left = left, p.bottom = bottom, p.right = right;
+}
 template <class Archive>
 void serialize(Archive& a, ConvWindow& w) {
   std::uint64_t kh = w.kernel_h, kw = w.kernel_w, stride = w.stride, out_c = w.out_c;
-  a(kh, kw, stride, enumeration(w.padding, Padding::same), out_c);
+  a(kh, kw, stride, w.padding, out_c);
   w.kernel_h = kh, w.kernel_w = kw, w.stride = stride, w.out_c = out_c;
 }
 template <class Archive>
@@ -176,7 +196,8 @@ void serialize(Archive& a, BinaryConvOp& op) {
 template <class Archive>
 void serialize(Archive& a, PoolOp& op) {
   std::uint64_t kernel = op.kernel, stride = op.stride;
-  a(enumeration(op.kind, PoolKind::average), kernel, stride, enumeration(op.padding, Padding::same), Flag{op.global});
+  a(enumeration(op.kind, PoolKind::average), kernel, stride, op.padding, Flag{op.global});
+  if (archive_version >= 2) a(Flag{op.ceil_mode}, Flag{op.count_padding});
   op.kernel = kernel, op.stride = stride;
 }
 template <class Archive>
@@ -222,6 +243,7 @@ namespace xnor {
 
 std::vector<std::byte> serialize_model(const GraphDef& graph) {
   std::ostringstream payload_stream;
+  archive_version = model_format_version;
   {
     cereal::PortableBinaryOutputArchive archive(payload_stream);
     archive(const_cast<GraphDef&>(graph));
@@ -251,10 +273,11 @@ GraphDef parse_model(std::span<const std::byte> file) {
     return value;
   };
   const std::uint32_t version = get(8, std::uint32_t{0});
-  if (version != model_format_version) {
-    throw ModelError("model file: format version " + std::to_string(version) + ", this xnor reads version " +
-                     std::to_string(model_format_version));
+  if (version < oldest_model_format_version || version > model_format_version) {
+    throw ModelError("model file: format version " + std::to_string(version) + ", this xnor reads versions " +
+                     std::to_string(oldest_model_format_version) + " to " + std::to_string(model_format_version));
   }
+  archive_version = version;
   const std::uint64_t payload_size = get(16, std::uint64_t{0});
   if (payload_size > max_payload_bytes || payload_size != file.size() - header_bytes) {
     throw ModelError("model file: header announces " + std::to_string(payload_size) + " payload bytes, the file has " +

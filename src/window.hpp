@@ -1,5 +1,6 @@
 #pragma once
 // The cells of a convolution or pooling window that lie inside the input.
+#include <algorithm>
 #include <cstddef>
 
 #include "xnor/conv_geometry.hpp"
@@ -20,6 +21,16 @@ void for_each_window_cell(const ConvGeometry& g, std::size_t oy, std::size_t ox,
       visit(ky * g.kernel_w + kx, (y - pad_top) * g.in_w + x - pad_left);
     }
   }
+}
+
+// How many cells of output pixel (oy, ox)'s window lie inside the padded input (the input and the padding
+// before and after it, not a ceil_mode overhang): an average's divisor when padding counts.
+inline std::size_t padded_window_cells(const ConvGeometry& g, std::size_t oy, std::size_t ox) {
+  const auto inside = [&](std::size_t start, std::size_t kernel, std::size_t padded) {
+    return start >= padded ? 0 : std::min(kernel, padded - start);
+  };
+  return inside(oy * g.stride, g.kernel_h, g.pad_top() + g.in_h + g.pad_bottom()) *
+         inside(ox * g.stride, g.kernel_w, g.pad_left() + g.in_w + g.pad_right());
 }
 
 }  // namespace xnor::detail

@@ -143,9 +143,9 @@ TEST_CASE("binary conv equals a float convolution of the signs: paths x kernels 
     for (std::size_t in_c : channels) {
       for (std::size_t kernel : {1, 3, 5, 7}) {
         for (std::size_t stride : {1, 2}) {
-          for (Padding same_or_valid : {Padding::same, Padding::valid}) {
+          for (Padding window_padding : test::test_paddings(kernel)) {
             ++index;
-            const ConvGeometry g{kernel + rng() % 3, kernel + rng() % 3, in_c, kernel, kernel, stride, same_or_valid,
+            const ConvGeometry g{kernel + rng() % 3, kernel + rng() % 3, in_c, kernel, kernel, stride, window_padding,
                                  out_channels[index % std::size(out_channels)]};
             const auto padding = index % 2 == 0 ? BinaryPadding::one : BinaryPadding::zero;
             const auto kind = static_cast<OutputKind>(index / 2 % 3);
@@ -156,7 +156,7 @@ TEST_CASE("binary conv equals a float convolution of the signs: paths x kernels 
             CAPTURE(g.in_h);
             CAPTURE(g.in_w);
             CAPTURE(g.out_c);
-            CAPTURE(same_or_valid == Padding::same);
+            CAPTURE(test::describe(window_padding));
             CAPTURE(padding == BinaryPadding::one);
             CAPTURE(static_cast<int>(kind));
             check_conv(path, rng, g, padding, kind, false);

@@ -31,8 +31,9 @@ TEST_CASE("binary max-pool equals a float max-pool of the ±1 values (padding ne
   for (std::size_t channels : {1, 33, 64, 65, 130}) {
     for (std::size_t kernel : {2, 3}) {
       for (std::size_t stride : {1, 2}) {
-        for (Padding padding : {Padding::valid, Padding::same}) {
-          const ConvGeometry g{7, 6, channels, kernel, kernel, stride, padding, channels};
+        for (Padding padding : test::test_paddings(kernel, true)) {
+          const ConvGeometry g{7, 6, channels, kernel, kernel, stride, padding, channels, stride == 2};
+          CAPTURE(test::describe(padding));
           CAPTURE(channels);
           CAPTURE(kernel);
           CAPTURE(stride);

@@ -58,9 +58,7 @@ TEST_CASE("max-pool equals a plain window loop: shapes, strides, padding and row
   INFO("seed " << test::seed());
   std::normal_distribution<float> normal;
   test::for_each_pool_window({1, 3, 16, 17, 33}, [&](const ConvGeometry& g) {
-    CAPTURE(g.in_c);
-    CAPTURE(g.kernel_h);
-    CAPTURE(g.stride);
+    INFO(test::describe(g));
     std::vector<float> input(g.in_pixels() * g.in_c);
     for (float& v : input) v = normal(rng);
     const std::vector<float> expected = test::reference_max_pool(g, input, -std::numeric_limits<float>::infinity());
@@ -69,6 +67,36 @@ TEST_CASE("max-pool equals a plain window loop: shapes, strides, padding and row
     CHECK(whole == expected);
     for (std::size_t begin = 0; begin < g.out_h(); begin += 2) max_pool(input, g, banded, {begin, begin + 2});
     CHECK(banded == expected);
+  });
+}
+
+TEST_CASE("average pool equals a plain window loop: shapes, strides, padding counted or not, row bands") {
+  std::mt19937_64 rng(test::seed());
+  INFO("seed " << test::seed());
+  std::normal_distribution<float> normal;
+  test::for_each_pool_window({1, 3, 17}, [&](const ConvGeometry& g) {
+    INFO(test::describe(g));
+    std::vector<float> input(g.in_pixels() * g.in_c);
+    for (float& v : input) v = normal(rng);
+    for (bool count_padding : {false, true}) {
+      CAPTURE(count_padding);
+      std::vector<float> expected(g.out_pixels() * g.in_c);
+      for (std::size_t oy = 0; oy < g.out_h(); ++oy) {
+        for (std::size_t ox = 0; ox < g.out_w(); ++ox) {
+          for (std::size_t c = 0; c < g.in_c; ++c) {
+            const auto [sum, divisor] = test::reference_average_window(g, input, oy, ox, c, count_padding);
+            expected[(oy * g.out_w() + ox) * g.in_c + c] = static_cast<float>(sum / static_cast<double>(divisor));
+          }
+        }
+      }
+      std::vector<float> whole(expected.size()), banded(expected.size());
+      average_pool(input, g, whole, {}, count_padding);
+      for (std::size_t begin = 0; begin < g.out_h(); begin += 2) average_pool(input, g, banded, {begin, begin + 2}, count_padding);
+      for (std::size_t i = 0; i < expected.size(); ++i) {
+        CHECK(whole[i] == doctest::Approx(expected[i]).epsilon(1e-5));
+        CHECK(banded[i] == whole[i]);
+      }
+    }
   });
 }
 

@@ -96,7 +96,7 @@ void check_against_reference(const Layer& layer, Path path) {
   CAPTURE(g.out_c);
   CAPTURE(g.kernel_h);
   CAPTURE(g.stride);
-  CAPTURE(g.padding == Padding::same);
+  CAPTURE(test::describe(g.padding));
   CAPTURE(layer.input_params.zero_point);
   CAPTURE(layer.output_params.zero_point);
   std::vector<std::int8_t> expected(layer.output_size()), actual(layer.output_size(), canary);
@@ -132,12 +132,12 @@ TEST_CASE("int8 conv: every kernel equals the reference for every channel count 
   }
 }
 
-TEST_CASE("int8 conv: every kernel equals the reference for kernels 1-7, strides 1 and 2, valid and same") {
+TEST_CASE("int8 conv: every kernel equals the reference for kernels 1-7, strides 1 and 2, the test paddings") {
   std::mt19937_64 rng(test::seed() + 1);
   std::size_t case_index = 0;
   for (std::size_t kernel : {1, 3, 5, 7}) {
     for (std::size_t stride : {1, 2}) {
-      for (Padding padding : {Padding::valid, Padding::same}) {
+      for (Padding padding : test::test_paddings(kernel)) {
         for (int repeat = 0; repeat < 2; ++repeat, ++case_index) {
           const std::size_t h = kernel + rng() % 5;
           const std::size_t w = kernel + rng() % 5;

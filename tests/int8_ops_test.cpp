@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <stdexcept>
@@ -33,9 +34,7 @@ TEST_CASE("int8 max pool equals a plain window loop: shapes, strides, padding, r
     return out;
   };
   test::for_each_pool_window({1, 3, 16, 17, 63, 64, 65}, [&](const ConvGeometry& g) {
-    CAPTURE(g.in_c);
-    CAPTURE(g.kernel_h);
-    CAPTURE(g.stride);
+    INFO(test::describe(g));
     std::vector<std::int8_t> input(g.in_pixels() * g.in_c);
     for (auto& v : input) v = static_cast<std::int8_t>(static_cast<int>(rng() % 256) - 128);
     for (Int8Range range : {Int8Range{}, Int8Range{-20, 90}}) {
@@ -60,6 +59,41 @@ TEST_CASE("int8 average pool: positions inside the image only, ties away from ze
   CHECK(output == std::vector<std::int8_t>{1, -1, 2, -2, 1, -1, 1, -1});
   int8_average_pool(window, input, output, {-1, 1});
   CHECK(output == std::vector<std::int8_t>{1, -1, 1, -1, 1, -1, 1, -1});
+}
+
+TEST_CASE("int8 average pool equals a plain window loop: padding counted as the zero point or not, row bands") {
+  std::mt19937_64 rng(test::seed());
+  INFO("seed " << test::seed());
+  test::for_each_pool_window({1, 3, 17, 64, 65}, [&](const ConvGeometry& g) {
+    INFO(test::describe(g));
+    std::vector<std::int8_t> input(g.in_pixels() * g.in_c);
+    for (auto& v : input) v = static_cast<std::int8_t>(static_cast<int>(rng() % 256) - 128);
+    for (bool count_padding : {false, true}) {
+      CAPTURE(count_padding);
+      const std::int8_t zero_point = count_padding ? -37 : 0;
+      std::vector<std::int8_t> expected(g.out_pixels() * g.in_c);
+      for (std::size_t oy = 0; oy < g.out_h(); ++oy) {
+        for (std::size_t ox = 0; ox < g.out_w(); ++ox) {
+          for (std::size_t c = 0; c < g.in_c; ++c) {
+            const auto [sum, divisor] = test::reference_average_window(g, input, oy, ox, c, count_padding);
+            const auto inside = test::reference_average_window(g, input, oy, ox, c, false).second;
+            // Padded cells hold the real value 0: the zero point. Ties round away from zero.
+            const double total = sum + static_cast<double>(zero_point) * static_cast<double>(divisor - inside);
+            const double mean = total / static_cast<double>(divisor);
+            expected[(oy * g.out_w() + ox) * g.in_c + c] =
+                static_cast<std::int8_t>(std::clamp(std::round(mean), -128.0, 127.0));
+          }
+        }
+      }
+      std::vector<std::int8_t> whole(expected.size()), banded(expected.size());
+      int8_average_pool(g, input, whole, {}, {}, count_padding, zero_point);
+      CHECK(whole == expected);
+      for (std::size_t begin = 0; begin < g.out_h(); begin += 2) {
+        int8_average_pool(g, input, banded, {}, {begin, begin + 2}, count_padding, zero_point);
+      }
+      CHECK(banded == expected);
+    }
+  });
 }
 
 TEST_CASE("int8 average pool of a constant is the constant, max pool of random data bounds its average") {

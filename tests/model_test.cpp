@@ -43,6 +43,13 @@ std::vector<float> random_image(std::uint64_t seed, std::size_t size) {
   return image;
 }
 
+std::vector<float> normal_values(std::mt19937_64& rng, std::size_t n) {
+  std::normal_distribution<float> normal;
+  std::vector<float> v(n);
+  for (float& x : v) x = normal(rng);
+  return v;
+}
+
 std::vector<float> run_once(const std::shared_ptr<const Model>& model, const std::vector<float>& image,
                             std::size_t threads = 1) {
   Session session(model, threads);
@@ -56,12 +63,7 @@ constexpr Precision all_precisions[] = {Precision::float32, Precision::int8, Pre
 
 TEST_CASE("a graph computes what its layers composed by hand compute") {
   std::mt19937_64 rng(test::seed());
-  std::normal_distribution<float> normal;
-  const auto random = [&](std::size_t n) {
-    std::vector<float> v(n);
-    for (float& x : v) x = normal(rng);
-    return v;
-  };
+  const auto random = [&](std::size_t n) { return normal_values(rng, n); };
   GraphDef graph;
   graph.input = {9, 9, 5, std::vector<float>(5, 0.0f), std::vector<float>(5, 1.0f), 1.0f, false};
   const ConvWindow stem{3, 3, 1, Padding::same, 70};
@@ -100,6 +102,37 @@ TEST_CASE("save then load gives bit-identical outputs, for every precision") {
     CHECK(reloaded->graph().labels == graph.labels);
     CHECK(serialize_model(reloaded->graph()) == serialize_model(graph));
   }
+}
+
+TEST_CASE("model file version 2 keeps explicit padding and pool modes; version 1 files load; newer ones are refused") {
+  std::mt19937_64 rng(test::seed());
+  const auto random = [&](std::size_t n) { return normal_values(rng, n); };
+  GraphDef graph;
+  graph.input = {10, 9, 3, std::vector<float>(3, 0.0f), std::vector<float>(3, 1.0f), 1.0f, false};
+  const ConvWindow stem{7, 7, 2, Padding::symmetric(3), 8};  // PyTorch's ResNet stem on an even input
+  graph.nodes = {
+      {"stem", {0}, FloatConvOp{stem, random(8 * 49 * 3), random(8), Activation::relu()}},
+      {"pool", {1}, PoolOp{PoolKind::max, 3, 2, Padding::amounts(0, 1, 1, 0), false, true, false}},
+      {"mean", {2}, PoolOp{PoolKind::average, 2, 1, Padding::symmetric(1), false, false, true}},
+      {"gap", {3}, PoolOp{PoolKind::average, 1, 1, Padding::valid, true}}};
+  graph.labels.assign(8, "x");
+  const std::vector<std::byte> file = serialize_model(graph);
+  const GraphDef reloaded = parse_model(file);
+  CHECK(std::get<FloatConvOp>(reloaded.nodes[0].op).window.padding == Padding::symmetric(3));
+  const auto& pool = std::get<PoolOp>(reloaded.nodes[1].op);
+  CHECK(pool.padding == Padding::amounts(0, 1, 1, 0));
+  CHECK(pool.ceil_mode);
+  CHECK(std::get<PoolOp>(reloaded.nodes[2].op).count_padding);
+  CHECK(serialize_model(reloaded) == file);
+  const auto image = random(10 * 9 * 3);
+  CHECK(run_once(std::make_shared<const Model>(graph), image) == run_once(std::make_shared<const Model>(reloaded), image));
+
+  // The bundled models were written as version 1 (before explicit padding) and still load.
+  const GraphDef bundled = load_model_file(XNOR_SOURCE_DIR "/models/fashion-inception-binary.xnm");
+  CHECK(!bundled.nodes.empty());
+  std::vector<std::byte> newer = file;
+  newer[8] = std::byte{3};
+  CHECK_THROWS_WITH_AS(parse_model(newer), "model file: format version 3, this xnor reads versions 1 to 2", ModelError);
 }
 
 TEST_CASE("every truncation of a model file and random byte flips are refused with a ModelError") {

@@ -9,8 +9,9 @@ arm=(g++-aarch64-linux-gnu qemu-user-static libbenchmark-dev:arm64 zlib1g-dev:ar
 peers=(libdnnl-dev libxnnpack-dev libpthreadpool-dev)
 # The ONNX importer (xnor convert) and its conformance data.
 onnx=(libonnx-dev libprotobuf-dev libonnx-testdata)
-# Training and export (tools/train), and the comparison chart (xnor compare --plot).
-train=(python3-torch python3-onnx python3-numpy python3-pil gnuplot-nox)
+# Training and export (tools/train), the torchvision networks of the import tests, and the comparison chart
+# (xnor compare --plot).
+train=(python3-torch python3-torchvision python3-onnx python3-numpy python3-pil gnuplot-nox)
 # clang and its runtime libraries, which hold libFuzzer (tools/fuzz.sh).
 fuzz=(clang-14 libclang-rt-14-dev)
 

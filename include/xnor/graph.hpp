@@ -69,11 +69,20 @@ struct BinaryConvOp {
 
 enum class PoolKind : std::uint8_t { max, average };
 
+// Padded positions take no part in a max; an average divides by the cells inside the input, or with
+// count_padding (ONNX's count_include_pad) by those inside the padded input (never a ceil_mode overhang).
 struct PoolOp {
   PoolKind kind = PoolKind::max;
   std::size_t kernel = 1, stride = 1;
   Padding padding = Padding::valid;
-  bool global = false;  // the window is the whole image (kernel, stride and padding unused)
+  bool global = false;  // the window is the whole image (kernel, stride, padding and modes unused)
+  bool ceil_mode = false;
+  bool count_padding = false;
+
+  ConvGeometry geometry(const TensorSpec& input) const {
+    if (global) return {input.h, input.w, input.c, input.h, input.w, 1, Padding::valid, input.c};
+    return {input.h, input.w, input.c, kernel, kernel, stride, padding, input.c, ceil_mode};
+  }
 };
 
 struct ConcatOp {

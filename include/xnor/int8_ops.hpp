@@ -15,9 +15,11 @@ namespace xnor {
 // `rows` limits the work to a band of output rows.
 void int8_max_pool(const ConvGeometry& window, std::span<const std::int8_t> input, std::span<std::int8_t> output,
                    Int8Range range = {}, OutputRows rows = {});
-// The mean of the positions inside the image, rounded half away from zero.
+// The mean of the positions inside the image, rounded half away from zero; with count_padding the padded
+// positions inside the padded input count too, as the value 0 (the zero point).
 void int8_average_pool(const ConvGeometry& window, std::span<const std::int8_t> input, std::span<std::int8_t> output,
-                       Int8Range range = {}, OutputRows rows = {});
+                       Int8Range range = {}, OutputRows rows = {}, bool count_padding = false,
+                       std::int8_t zero_point = 0);
 
 struct Int8ConcatInput {
   std::span<const std::int8_t> values;  // pixels x channels

@@ -18,7 +18,10 @@
 
 namespace xnor {
 
-inline constexpr std::uint32_t model_format_version = 1;
+// Written by this version; files from oldest_model_format_version on are read (version 2 added explicit
+// padding, pool modes and the element-wise operations).
+inline constexpr std::uint32_t model_format_version = 2;
+inline constexpr std::uint32_t oldest_model_format_version = 1;
 
 std::vector<std::byte> serialize_model(const GraphDef& graph);
 GraphDef parse_model(std::span<const std::byte> file);

@@ -159,7 +159,7 @@ void BinaryConv2d::run_blocks(std::span<const std::uint64_t> input, std::size_t 
   const std::size_t n = geometry_.out_c;
   const std::size_t row_words = weights_.words();
   // A 1x1 stride-1 window is the input pixel itself: the input rows are the GEMM rows, nothing is gathered.
-  const bool direct = geometry_.taps() == 1 && geometry_.stride == 1;
+  const bool direct = geometry_.taps() == 1 && geometry_.stride == 1 && !geometry_.padded();
   parallel_for(pool, geometry_.out_pixels(), split_pixels, [&](std::size_t begin, std::size_t end) {
     // Scratch kept by each thread: a session allocates nothing after its first run.
     thread_local std::vector<std::uint64_t> rows;

@@ -30,7 +30,7 @@ enum EpilogueRow : std::size_t { bias_row, slope_row, low_row, high_row, epilogu
 
 constexpr const char* layer_name = "float layer";
 
-// Input rows (or columns) the windows reach: past the input where "same" pads below (or right).
+// Padded input rows (or columns) the windows reach: past the input where padding follows it.
 std::size_t reach(std::size_t out, std::size_t stride, std::size_t kernel) { return (out - 1) * stride + kernel; }
 
 }  // namespace
@@ -97,10 +97,12 @@ void FloatConv2d::run(std::span<const float> input, std::span<float> output, Thr
   thread_local std::vector<float> bordered;
   const float* source = input.data();
   if (pads_input_) {
-    // Only "same" pads, and its border holds the whole input: reach >= pad_top + in_h (and so for columns).
-    bordered.assign(reach(g.out_h(), g.stride, g.kernel_h) * row_pixels_ * g.in_c, 0.0f);
-    for (std::size_t y = 0; y < g.in_h; ++y) {
-      std::copy_n(input.data() + y * g.in_w * g.in_c, g.in_w * g.in_c,
+    // The bordered image is as large as the windows reach: input rows and columns past it are never read.
+    const std::size_t rows = reach(g.out_h(), g.stride, g.kernel_h);
+    bordered.assign(rows * row_pixels_ * g.in_c, 0.0f);
+    const std::size_t columns = g.pad_left() < row_pixels_ ? std::min(g.in_w, row_pixels_ - g.pad_left()) : 0;
+    for (std::size_t y = 0; y < g.in_h && y + g.pad_top() < rows; ++y) {
+      std::copy_n(input.data() + y * g.in_w * g.in_c, columns * g.in_c,
                   bordered.data() + ((y + g.pad_top()) * row_pixels_ + g.pad_left()) * g.in_c);
     }
     source = bordered.data();

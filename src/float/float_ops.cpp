@@ -39,8 +39,9 @@ void max_pool(std::span<const float> input, const ConvGeometry& geometry, std::s
                          -std::numeric_limits<float>::infinity(), [](float a, float b) { return std::max(a, b); });
 }
 
-// The mean of the window's cells inside the image.
-void average_pool(std::span<const float> input, const ConvGeometry& g, std::span<float> output, OutputRows rows) {
+// The mean of the window's cells inside the image (padded cells add 0 but may count).
+void average_pool(std::span<const float> input, const ConvGeometry& g, std::span<float> output, OutputRows rows,
+                  bool count_padding) {
   check_pool("average pool", input, g, output);
   const std::size_t channels = g.in_c;
   for (std::size_t oy = rows.begin; oy < std::min(rows.end, g.out_h()); ++oy) {
@@ -53,6 +54,7 @@ void average_pool(std::span<const float> input, const ConvGeometry& g, std::span
         for (std::size_t c = 0; c < channels; ++c) out[c] += in[c];
         ++cells;
       });
+      if (count_padding) cells = detail::padded_window_cells(g, oy, ox);
       for (std::size_t c = 0; c < channels; ++c) out[c] /= static_cast<float>(cells);
     }
   }

@@ -99,21 +99,21 @@ Step make_step(const Op& op, const std::vector<TensorSpec>& in, const TensorSpec
             };
           },
           [&](const PoolOp& op) -> Step {
-            const ConvGeometry g = op.global ? ConvGeometry{x.h, x.w, x.c, x.h, x.w, 1, Padding::valid, x.c}
-                                             : ConvGeometry{x.h, x.w, x.c, op.kernel, op.kernel, op.stride, op.padding, x.c};
-            const bool max = op.kind == PoolKind::max;
+            const ConvGeometry g = op.geometry(x);
+            const bool max = op.kind == PoolKind::max, count_padding = op.count_padding;
             // Threads take bands of output rows; each band runs the pool's own loops.
-            return [g, max, x, out](auto inputs, std::byte* output, ThreadPool* pool) {
+            return [g, max, count_padding, x, out](auto inputs, std::byte* output, ThreadPool* pool) {
               const std::size_t grain = std::max<std::size_t>(1, elementwise_grain / (g.out_w() * g.out_c * g.taps()));
               parallel_for(pool, g.out_h(), grain, [&](std::size_t begin, std::size_t end) {
                 const OutputRows rows{begin, end};
                 switch (x.dtype) {
                   case DType::float32:
                     if (max) return max_pool(view<float>(inputs[0], x), g, view<float>(output, out), rows);
-                    return average_pool(view<float>(inputs[0], x), g, view<float>(output, out), rows);
+                    return average_pool(view<float>(inputs[0], x), g, view<float>(output, out), rows, count_padding);
                   case DType::int8:
                     if (max) return int8_max_pool(g, view<std::int8_t>(inputs[0], x), view<std::int8_t>(output, out), {}, rows);
-                    return int8_average_pool(g, view<std::int8_t>(inputs[0], x), view<std::int8_t>(output, out), {}, rows);
+                    return int8_average_pool(g, view<std::int8_t>(inputs[0], x), view<std::int8_t>(output, out), {}, rows,
+                                             count_padding, static_cast<std::int8_t>(x.quant.zero_point));
                   case DType::bits:
                     return binary_max_pool(view<std::uint64_t>(inputs[0], x), g, view<std::uint64_t>(output, out), rows);
                 }

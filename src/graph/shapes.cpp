@@ -1,4 +1,5 @@
 // Shape and precision inference: the one place a graph is checked before anything is built or allocated.
+#include <algorithm>
 #include <string>
 
 #include "src/graph/overloaded.hpp"
@@ -41,13 +42,18 @@ class Checker {
                window.kernel_w <= max_dimension && window.stride > 0 && window.stride <= max_dimension &&
                window.out_c > 0 && window.out_c <= max_dimension,
            "kernel, stride and output channels must be in [1, 65536]");
-    const ConvGeometry g = window.geometry(input);
+    return checked(window.geometry(input));
+  }
+  ConvGeometry checked(const ConvGeometry& g) const {
+    const Padding& p = g.padding;
+    expect(std::max({p.top, p.left, p.bottom, p.right}) <= max_dimension, "padding must be at most 65536");
     expect(g.taps() * g.in_c <= (std::size_t{1} << 28), "the kernel window holds more than 2^28 values");
     try {
       g.validate();
     } catch (const std::invalid_argument& error) {
       fail(error.what());
     }
+    expect(g.out_h() > 0 && g.out_w() > 0, "the output is empty");
     return g;
   }
 
@@ -109,7 +115,13 @@ TensorSpec infer_node(const Node& node, const std::vector<TensorSpec>& tensors) 
           [&](const PoolOp& op) {
             check.expect(op.kind == PoolKind::max || x.dtype != DType::bits, "bits can only be max-pooled");
             if (op.global) return TensorSpec{1, 1, x.c, x.dtype, x.quant};
-            const ConvGeometry g = check.geometry(x, {op.kernel, op.kernel, op.stride, op.padding, x.c});
+            check.expect(op.kernel > 0 && op.kernel <= max_dimension && op.stride > 0 && op.stride <= max_dimension,
+                         "kernel and stride must be in [1, 65536]");
+            const ConvGeometry g = check.checked(op.geometry(x));
+            // So every window holds at least one input cell (a max of nothing, an average over 0).
+            check.expect(g.pad_top() < g.kernel_h && g.pad_left() < g.kernel_w && g.pad_bottom() < g.kernel_h &&
+                             g.pad_right() < g.kernel_w,
+                         "pool padding must be smaller than the window");
             return TensorSpec{g.out_h(), g.out_w(), x.c, x.dtype, x.quant};
           },
           [&](const ConcatOp& op) {

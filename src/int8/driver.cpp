@@ -44,7 +44,7 @@ void run_stride_one(const PackedInt8Weights& w, const ConvGeometry& g, const std
   const Int8Layout& layout = w.kernels->layout;
   const std::size_t c = g.in_c;
   const std::size_t pitch = g.out_w() + g.kernel_w - 1;
-  const bool input_in_place = g.taps() == 1 && layout.encoding == Int8Encoding::int8 && w.row_k_padded == c;
+  const bool input_in_place = g.taps() == 1 && !g.padded() && layout.encoding == Int8Encoding::int8 && w.row_k_padded == c;
   // What a kernel reads past the last row's last kernel row: whole rows up to the alignment, and the rest of a
   // kernel row's padded values.
   const std::size_t slack = layout.row_align * c + (w.row_k_padded - w.row_k);

@@ -44,7 +44,7 @@ void int8_max_pool(const ConvGeometry& window, std::span<const std::int8_t> inpu
 }
 
 void int8_average_pool(const ConvGeometry& window, std::span<const std::int8_t> input, std::span<std::int8_t> output,
-                       Int8Range range, OutputRows rows) {
+                       Int8Range range, OutputRows rows, bool count_padding, std::int8_t zero_point) {
   check_pool(window, input.size(), output.size(), range, "int8_average_pool");
   const std::size_t channels = window.in_c;
   thread_local std::vector<std::int32_t> sums;  // kept: no allocation after the first run
@@ -60,9 +60,14 @@ void int8_average_pool(const ConvGeometry& window, std::span<const std::int8_t> 
         ++count;
       });
       // A window always overlaps the image (padding is smaller than the window), so count >= 1.
+      std::int32_t padded = 0;
+      if (count_padding) {
+        padded = static_cast<std::int32_t>(detail::padded_window_cells(window, oy, ox)) - count;
+        count += padded;
+      }
       std::int8_t* out = output.data() + (oy * out_w + ox) * channels;
       for (std::size_t c = 0; c < channels; ++c) {
-        const std::int32_t sum = sums[c];
+        const std::int32_t sum = sums[c] + padded * zero_point;
         const std::int32_t average = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
         out[c] = static_cast<std::int8_t>(std::clamp<std::int32_t>(average, range.min, range.max));
       }

@@ -6,18 +6,6 @@
 namespace xnor::onnx_import {
 namespace {
 
-// ONNX pads as the runtime's padding: none, or TensorFlow's "same" for this input.
-Padding padding_of(const IrNode& n, const Shape& in) {
-  if (n.pads == std::array<std::size_t, 4>{}) return Padding::valid;
-  const ConvGeometry same{in.h, in.w, in.c, n.kernel_h, n.kernel_w, n.stride, Padding::same, 1};
-  const std::size_t bottom = (same.out_h() - 1) * n.stride + n.kernel_h - in.h - same.pad_top();
-  const std::size_t right = (same.out_w() - 1) * n.stride + n.kernel_w - in.w - same.pad_left();
-  if (n.pads == std::array<std::size_t, 4>{same.pad_top(), same.pad_left(), bottom, right}) return Padding::same;
-  throw ModelError("node '" + n.name + "': pads (" + std::to_string(n.pads[0]) + ", " + std::to_string(n.pads[1]) + ", " +
-                   std::to_string(n.pads[2]) + ", " + std::to_string(n.pads[3]) +
-                   ") are neither none nor TensorFlow's 'same' for this input (not supported)");
-}
-
 // OIHW weights as OHWI, each output row multiplied by scale[o] (float layers fold it into the weights).
 std::vector<float> ohwi(const IrNode& n, std::size_t in_c, bool fold_scale) {
   const std::size_t out_c = n.scale.size(), taps = n.kernel_h * n.kernel_w;
@@ -34,8 +22,7 @@ std::vector<float> ohwi(const IrNode& n, std::size_t in_c, bool fold_scale) {
 }
 
 Op conv_op(const IrNode& n, const Shape& in) {
-  const Padding padding = padding_of(n, in);
-  const ConvWindow window{n.kernel_h, n.kernel_w, n.stride, padding, n.scale.size()};
+  const ConvWindow window{n.kernel_h, n.kernel_w, n.stride, n.padding(), n.scale.size()};
   if (!n.binary) return FloatConvOp{window, ohwi(n, in.c, true), n.shift, n.activation};
   const BinaryWeights weights = binarize_weights(ohwi(n, in.c, false), n.scale.size(), n.kernel_h * n.kernel_w, in.c);
   return BinaryConvOp{window,     weights.bits,      n.scale, n.shift, n.activation,
@@ -89,8 +76,7 @@ GraphDef emit(const Ir& ir, InputSpec input, std::vector<std::string> labels) {
         op = BitpackOp{};
         break;
       case IrKind::pool: {
-        const Padding padding = n.global ? Padding::valid : padding_of(n, in);
-        op = PoolOp{n.pool_kind, n.kernel_h, n.stride, padding, n.global};
+        op = PoolOp{n.pool_kind, n.kernel_h, n.stride, n.padding(), n.global, n.ceil_mode, n.count_padding};
         break;
       }
       case IrKind::concat:

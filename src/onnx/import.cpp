@@ -151,7 +151,7 @@ class Lowering {
       throw ModelError(describe(node) + ": only equal strides in height and width are supported");
     }
     if (dilations != std::vector<std::int64_t>{1, 1}) throw ModelError(describe(node) + ": dilations are not supported");
-    if (int_attribute(node, "ceil_mode", 0) != 0) throw ModelError(describe(node) + ": ceil_mode is not supported");
+    n.ceil_mode = int_attribute(node, "ceil_mode", 0) != 0;
     n.kernel_h = kh, n.kernel_w = kw, n.stride = static_cast<std::size_t>(strides[0]);
     const std::string auto_pad = string_attribute(node, "auto_pad", "NOTSET");
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
@@ -176,7 +176,8 @@ class Lowering {
     }
     const std::size_t h = in.h + n.pads[0] + n.pads[2], w = in.w + n.pads[1] + n.pads[3];
     if (kh == 0 || kw == 0 || kh > h || kw > w) throw ModelError(describe(node) + ": the window is larger than its input");
-    n.shape = {in.c, (h - kh) / n.stride + 1, (w - kw) / n.stride + 1, false};
+    const ConvGeometry g = n.geometry(in);
+    n.shape = {in.c, g.out_h(), g.out_w(), false};
   }
 
   void conv(const onnx::NodeProto& node) {
@@ -251,9 +252,7 @@ class Lowering {
     IrNode n = IrNode::of(IrKind::pool, {x}, {});
     n.pool_kind = kind;
     window(node, shape(x), n, static_cast<std::size_t>(kernel[0]), static_cast<std::size_t>(kernel[1]));
-    if (kind == PoolKind::average && int_attribute(node, "count_include_pad", 0) != 0 && n.pads != std::array<std::size_t, 4>{}) {
-      throw ModelError(describe(node) + ": count_include_pad with padding is not supported");
-    }
+    n.count_padding = kind == PoolKind::average && int_attribute(node, "count_include_pad", 0) != 0;
     add(node, std::move(n));
   }
 

@@ -2,6 +2,7 @@
 // The importer's intermediate form: one node per runtime operation, in topological order, over NCHW images of
 // batch 1 (c, h, w) or flat vectors. Node 0 is the input image; node i's value is its output. Fusion rewrites
 // it in place (a fused node becomes an alias of its input), then emit() turns it into a GraphDef.
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <string>
@@ -45,6 +46,16 @@ struct IrNode {
   // pool
   PoolKind pool_kind = PoolKind::max;
   bool global = false;
+  bool ceil_mode = false;
+  bool count_padding = false;  // count_include_pad
+
+  Padding padding() const {
+    return pads == std::array<std::size_t, 4>{} ? Padding::valid : Padding::amounts(pads[0], pads[1], pads[2], pads[3]);
+  }
+  // The window over an input of `in` (conv and pool).
+  ConvGeometry geometry(const Shape& in) const {
+    return {in.h, in.w, in.c, kernel_h, kernel_w, stride, padding(), std::max<std::size_t>(scale.size(), 1), ceil_mode};
+  }
 
   // pad
   float pad_value = 0.0f;
