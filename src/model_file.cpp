@@ -223,6 +223,10 @@ void serialize(Archive& a, ScaleShiftOp& op) {
   a(numbers(op.scale), numbers(op.shift));
 }
 template <class Archive>
+void serialize(Archive& a, ElementwiseOp& op) {
+  a(enumeration(op.kind, ElementwiseKind::mul), op.activation, op.output_quant);
+}
+template <class Archive>
 void serialize(Archive& a, Node& node) {
   a(Text{node.name}, numbers(node.inputs), node.op);
 }

@@ -11,6 +11,7 @@
 #include "xnor/activation.hpp"
 #include "xnor/binary_conv.hpp"
 #include "xnor/conv_geometry.hpp"
+#include "xnor/elementwise.hpp"
 #include "xnor/error.hpp"
 #include "xnor/int8.hpp"
 
@@ -103,9 +104,18 @@ struct ScaleShiftOp {
   std::vector<float> scale, shift;
 };
 
+// y = activation(a op b) of two float or two int8 tensors: b of a's shape, or 1x1 with a's channels (broadcast
+// over pixels). int8: TFLite's ADD / MUL to output_quant (elementwise.hpp); the activation is then none, relu
+// or clamp.
+struct ElementwiseOp {
+  ElementwiseKind kind = ElementwiseKind::add;
+  Activation activation;
+  QuantParams output_quant;  // int8 only
+};
+
 // New kinds go at the end: the model file stores the index.
 using Op = std::variant<FloatConvOp, Int8ConvOp, BinaryConvOp, PoolOp, ConcatOp, QuantizeOp, DequantizeOp, BitpackOp,
-                        ActivationOp, SoftmaxOp, ScaleShiftOp>;
+                        ActivationOp, SoftmaxOp, ScaleShiftOp, ElementwiseOp>;
 
 struct Node {
   std::string name;

@@ -190,6 +190,21 @@ Step make_step(const Op& op, const std::vector<TensorSpec>& in, const TensorSpec
               norm.run(view<float>(inputs[0], x), view<float>(output, out));
             };
           },
+          [&](const ElementwiseOp& op) -> Step {
+            const TensorSpec y = in[1];
+            if (x.dtype == DType::int8) {
+              const Int8ElementwiseParams params{x.quant, y.quant, op.output_quant,
+                                                 activation_range(op.activation, op.output_quant)};
+              return [kind = op.kind, params, x, y, out](auto inputs, std::byte* output, ThreadPool*) {
+                int8_elementwise(kind, view<std::int8_t>(inputs[0], x), view<std::int8_t>(inputs[1], y), x.c, params,
+                                 view<std::int8_t>(output, out));
+              };
+            }
+            return [op, x, y, out](auto inputs, std::byte* output, ThreadPool*) {
+              elementwise(op.kind, view<float>(inputs[0], x), view<float>(inputs[1], y), x.c, op.activation,
+                          view<float>(output, out));
+            };
+          },
           [&](const SoftmaxOp&) -> Step {
             return [x, out](auto inputs, std::byte* output, ThreadPool*) {
               const auto logits = view<float>(inputs[0], x);

@@ -73,8 +73,9 @@ TensorSpec infer_node(const Node& node, const std::vector<TensorSpec>& tensors) 
     in.push_back(tensors[index]);
   }
   const bool many = std::holds_alternative<ConcatOp>(node.op);
-  check.expect(many ? !in.empty() : in.size() == 1,
-               std::to_string(in.size()) + " inputs, expected " + (many ? "at least 1" : "1"));
+  const std::size_t expected_inputs = std::holds_alternative<ElementwiseOp>(node.op) ? 2 : 1;
+  check.expect(many ? !in.empty() : in.size() == expected_inputs,
+               std::to_string(in.size()) + " inputs, expected " + (many ? "at least 1" : std::to_string(expected_inputs)));
   const TensorSpec& x = in.front();
   return std::visit(
       Overloaded{
@@ -167,6 +168,21 @@ TensorSpec infer_node(const Node& node, const std::vector<TensorSpec>& tensors) 
             check.expect_count("shift", op.shift.size(), x.c);
             return x;
           },
+          [&](const ElementwiseOp& op) {
+            const TensorSpec& y = in[1];
+            check.expect(x.dtype != DType::bits && y.dtype == x.dtype, "operands must be both float or both int8");
+            check.expect(op.kind == ElementwiseKind::add || op.kind == ElementwiseKind::mul, "unknown element-wise kind");
+            check.expect(y.c == x.c && ((y.h == x.h && y.w == x.w) || y.pixels() == 1),
+                         "the second operand must have the first's shape, or 1x1 with its channels");
+            check.expect_activation(op.activation, x.c);
+            TensorSpec out = x;
+            if (x.dtype == DType::int8) {
+              check.expect(op.activation.kind != Activation::Kind::prelu, "int8 takes no PReLU");
+              check.expect_quant(op.output_quant, "output");
+              out.quant = op.output_quant;
+            }
+            return out;
+          },
       },
       node.op);
 }
@@ -198,6 +214,7 @@ std::string op_kind(const Op& op) {
                         [](const ActivationOp&) { return std::string("activation"); },
                         [](const SoftmaxOp&) { return std::string("softmax"); },
                         [](const ScaleShiftOp&) { return std::string("scale_shift"); },
+                        [](const ElementwiseOp& e) { return std::string(e.kind == ElementwiseKind::add ? "add" : "mul"); },
                     },
                     op);
 }

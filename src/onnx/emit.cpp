@@ -85,6 +85,9 @@ GraphDef emit(const Ir& ir, InputSpec input, std::vector<std::string> labels) {
       case IrKind::softmax:
         op = SoftmaxOp{};
         break;
+      case IrKind::elementwise:
+        op = ElementwiseOp{n.elementwise_kind, n.activation, {}};
+        break;
     }
     graph.nodes.push_back({n.name, std::move(inputs), std::move(op)});
     tensor[i] = static_cast<std::uint32_t>(graph.nodes.size());

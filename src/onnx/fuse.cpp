@@ -117,6 +117,11 @@ class Fusion {
         }
         return false;
       case IrKind::activation:
+        if (node(x).kind == IrKind::elementwise && node(x).activation.kind == Activation::Kind::none && uses(x) == 1) {
+          node(x).activation = n.activation;
+          alias(i, x);
+          return true;
+        }
         if (!open_conv(x) && !concat_of_open_convs(x)) return false;
         for (std::size_t first = 0; std::size_t conv : node(x).kind == IrKind::concat ? node(x).inputs : std::vector<std::size_t>{x}) {
           Activation& a = node(conv).activation = n.activation;

@@ -294,7 +294,7 @@ class Lowering {
     const bool first_constant = constant(node.input(0)) != nullptr;
     const std::size_t x = runtime(node.input(first_constant ? 1 : 0), describe(node));
     const Tensor* c = constant(node.input(first_constant ? 0 : 1));
-    if (!c) throw ModelError(describe(node) + ": both operands are computed tensors (only a constant operand is supported)");
+    if (!c) return void(two_tensors(node, x, runtime(node.input(1), describe(node))));
     std::vector<float> v = per_channel(node, *c, shape(x));
     std::vector<float> ones(v.size(), 1.0f), zeros(v.size(), 0.0f);
     if (op == "Add") return void(scale_shift(node, x, ones, v));
@@ -310,6 +310,23 @@ class Lowering {
       f = 1.0f / f;
     }
     scale_shift(node, x, v, zeros);
+  }
+
+  // Add or Mul of two computed tensors: of one shape, or one of them 1x1 per channel (it becomes the second).
+  void two_tensors(const onnx::NodeProto& node, std::size_t a, std::size_t b) {
+    const std::string& op = node.op_type();
+    if (op != "Add" && op != "Mul") {
+      throw ModelError(describe(node) + ": both operands are computed tensors (only Add and Mul of two tensors are supported)");
+    }
+    const auto same = [](const Shape& x, const Shape& y) { return x.c == y.c && x.h == y.h && x.w == y.w && x.flat == y.flat; };
+    const auto per_channel = [](const Shape& x, const Shape& of) { return !of.flat && x.c == of.c && x.h == 1 && x.w == 1; };
+    if (per_channel(shape(a), shape(b)) && !same(shape(a), shape(b))) std::swap(a, b);
+    if (!same(shape(a), shape(b)) && !per_channel(shape(b), shape(a))) {
+      throw ModelError(describe(node) + ": the operands' shapes differ beyond a per-channel broadcast");
+    }
+    IrNode n = IrNode::of(IrKind::elementwise, {a, b}, shape(a));
+    n.elementwise_kind = op == "Add" ? ElementwiseKind::add : ElementwiseKind::mul;
+    add(node, std::move(n));
   }
 
   void lower(const onnx::NodeProto& node) {

@@ -17,7 +17,7 @@ struct Shape {
   bool flat = false;  // a vector of c * h * w values in NCHW order (after Flatten), still laid out as c, h, w
 };
 
-enum class IrKind { input, conv, scale_shift, activation, sign, pad, pool, concat, flatten, softmax, alias };
+enum class IrKind { input, conv, scale_shift, activation, sign, pad, pool, concat, flatten, softmax, elementwise, alias };
 
 struct IrNode {
   static IrNode of(IrKind kind, std::vector<std::size_t> inputs, Shape shape) {
@@ -38,7 +38,7 @@ struct IrNode {
   std::size_t kernel_h = 1, kernel_w = 1, stride = 1;
   std::array<std::size_t, 4> pads{};  // top, left, bottom, right (pool and pad too)
   std::vector<float> scale, shift;    // conv and scale_shift
-  Activation activation;              // conv and activation
+  Activation activation;              // conv, activation and elementwise
   bool binary = false;                // weights are ±1 and the input is a sign
   BinaryPadding binary_padding = BinaryPadding::zero;
   bool bits_output = false;  // a binary conv whose sign is taken by the next layer (fused)
@@ -59,6 +59,9 @@ struct IrNode {
 
   // pad
   float pad_value = 0.0f;
+
+  // elementwise: activation(inputs[0] op inputs[1]), the second of the first's shape or 1x1 (per channel)
+  ElementwiseKind elementwise_kind = ElementwiseKind::add;
 };
 
 struct Ir {

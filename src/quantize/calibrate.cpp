@@ -174,6 +174,16 @@ GraphDef quantize_int8(const GraphDef& float_graph, std::span<const std::vector<
                      quant[t] = quant_params(ranges[t]);
                      as_int8[t] = add(node.name, in, ConcatOp{quant[t]});
                    },
+                   [&](const ElementwiseOp& op) {
+                     // int8 unless a PReLU is fused (TFLite's ADD and MUL clamp, nothing more).
+                     if (op.activation.kind == Activation::Kind::prelu) {
+                       as_float[t] = add(node.name, {float_of(node.inputs[0]), float_of(node.inputs[1])}, op);
+                       return;
+                     }
+                     const std::uint32_t a = int8_of(node.inputs[0]), b = int8_of(node.inputs[1]);
+                     quant[t] = quant_params(ranges[t]);
+                     as_int8[t] = add(node.name, {a, b}, ElementwiseOp{op.kind, op.activation, quant[t]});
+                   },
                    [&](const auto& op) {
                      std::vector<std::uint32_t> in;
                      for (auto u : node.inputs) in.push_back(float_of(u));
