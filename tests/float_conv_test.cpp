@@ -210,3 +210,30 @@ TEST_CASE("float layers refuse inconsistent sizes") {
   CHECK_THROWS_AS(norm.run(odd, odd), std::invalid_argument);
   CHECK_THROWS_AS(BatchNorm::from_statistics(two, two, two, odd, 1e-3f), std::invalid_argument);
 }
+
+TEST_CASE("float conv with a residual: the same floats as the convolution, then the Add, then the activation") {
+  std::mt19937_64 rng(test::seed() + 3);
+  INFO("seed " << test::seed());
+  std::size_t i = 0;
+  for (Path path : supported_path_list()) {
+    for (std::size_t out_c : {1, 7, 8, 9, 17, 33, 65}) {
+      ++i;
+      const ConvGeometry g{6, 5, 7, 3, 3, 1 + i % 2, Padding::symmetric(1), out_c};
+      CAPTURE(path_name(path));
+      CAPTURE(test::describe(g));
+      const Activation activation = activation_number(i, rng, out_c);
+      const auto input = random_floats(rng, g.in_pixels() * g.in_c);
+      const auto weights = random_floats(rng, g.out_c * g.taps() * g.in_c);
+      const auto bias = random_floats(rng, g.out_c);
+      const auto residual = random_floats(rng, g.out_pixels() * out_c);
+      std::vector<float> expected(residual.size()), fused(residual.size());
+      FloatConv2d(g, weights, bias, {}, path).run(input, expected);
+      for (std::size_t k = 0; k < expected.size(); ++k) expected[k] = activation.apply(expected[k] + residual[k], k % out_c);
+      FloatConv2d(g, weights, bias, activation, path).run(input, fused, nullptr, residual);
+      CHECK(fused == expected);
+    }
+  }
+  const FloatConv2d layer({4, 4, 3, 3, 3, 1, Padding::same, 5}, random_floats(rng, 5 * 27), {});
+  std::vector<float> input(48), output(80), short_residual(79);
+  CHECK_THROWS_AS(layer.run(input, output, nullptr, short_residual), std::invalid_argument);
+}

@@ -2,6 +2,7 @@
 // Pad subgraphs, and refusals. Each imported graph is run and compared with the ONNX semantics computed directly.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -76,6 +77,22 @@ class Graph {
   onnx::ModelProto model_;
 };
 
+std::vector<float> normal_floats(std::mt19937& rng, std::size_t n) {
+  std::normal_distribution<float> normal;
+  std::vector<float> v(n);
+  for (float& x : v) x = normal(rng);
+  return v;
+}
+
+// x (c x h x w) -> Conv "conv" (3x3, out_c outputs, weights OIHW "W", pads 1).
+Graph padded_conv(std::int64_t c, std::int64_t h, std::int64_t w, std::int64_t out_c, const std::vector<float>& weights) {
+  Graph g(c, h, w);
+  g.constant("W", {out_c, c, 3, 3}, weights);
+  auto* conv = g.node("Conv", {"x", "W"}, "conv");
+  Graph::ints(conv, "pads", {1, 1, 1, 1});
+  return g;
+}
+
 std::vector<float> run(const GraphDef& graph, const std::vector<float>& hwc) {
   auto model = std::make_shared<const Model>(graph);
   Session session(model);
@@ -118,15 +135,9 @@ std::vector<float> to_hwc(const std::vector<float>& nchw, std::size_t c, std::si
 
 TEST_CASE("Conv -> BatchNorm -> Relu folds into one float convolution and matches ONNX") {
   std::mt19937 rng(test::seed());
-  std::normal_distribution<float> normal;
   const std::size_t c = 3, h = 6, w = 5, out_c = 4;
-  std::vector<float> weights(out_c * c * 9), x(c * h * w);
-  for (float& v : weights) v = normal(rng);
-  for (float& v : x) v = normal(rng);
-  Graph g(c, h, w);
-  g.constant("W", {4, 3, 3, 3}, weights);
-  auto* conv = g.node("Conv", {"x", "W"}, "conv");
-  Graph::ints(conv, "pads", {1, 1, 1, 1});
+  const std::vector<float> weights = normal_floats(rng, out_c * c * 9), x = normal_floats(rng, c * h * w);
+  Graph g = padded_conv(c, h, w, out_c, weights);
   g.constant("gamma", {4}, {1.0f, -2.0f, 0.5f, 1.5f});
   g.constant("beta", {4}, {0.1f, 0.2f, -0.3f, 0.0f});
   g.constant("mean", {4}, {0.5f, -0.5f, 0.0f, 1.0f});
@@ -244,18 +255,74 @@ TEST_CASE("a BatchNorm -> Sign after binary convolutions becomes their bit outpu
   }
 }
 
+TEST_CASE("a residual block (Conv -> BatchNorm, + shortcut, Relu) and a per-channel gate (Mul) match ONNX") {
+  std::mt19937 rng(test::seed());
+  const std::size_t c = 5, h = 6, w = 7;
+  const std::vector<float> weights = normal_floats(rng, c * c * 9), x = normal_floats(rng, c * h * w);
+  Graph g = padded_conv(c, h, w, c, weights);
+  g.constant("scale", {5, 1, 1}, {1.0f, -2.0f, 0.5f, 1.5f, 0.25f});
+  g.node("Mul", {"conv", "scale"}, "bn");
+  g.node("Add", {"x", "bn"}, "sum");
+  g.node("Relu", {"sum"}, "block");
+  g.node("GlobalAveragePool", {"block"}, "mean");
+  g.node("Mul", {"mean", "block"}, "y");  // the 1x1 operand first: it becomes the broadcast one
+  const GraphDef graph = onnx_import::import_model(g.bytes("y"));
+  // conv (scale folded), add + relu, global pool, mul.
+  REQUIRE(graph.nodes.size() == 4);
+  const auto& add = std::get<ElementwiseOp>(graph.nodes[1].op);
+  CHECK(add.kind == ElementwiseKind::add);
+  CHECK(add.activation.kind == Activation::Kind::relu);
+  CHECK(std::get<ElementwiseOp>(graph.nodes[3].op).kind == ElementwiseKind::mul);
+  const std::vector<float> conv_out = reference_conv(x, c, h, w, weights, c, 3, 1, 0.0f);
+  const float scale[] = {1.0f, -2.0f, 0.5f, 1.5f, 0.25f};
+  std::vector<float> block(conv_out.size()), expected(conv_out.size());
+  for (std::size_t o = 0; o < c; ++o) {
+    double sum = 0;
+    for (std::size_t p = 0; p < h * w; ++p) {
+      block[o * h * w + p] = std::max(x[o * h * w + p] + conv_out[o * h * w + p] * scale[o], 0.0f);
+      sum += block[o * h * w + p];
+    }
+    for (std::size_t p = 0; p < h * w; ++p) expected[o * h * w + p] = block[o * h * w + p] * static_cast<float>(sum / (h * w));
+  }
+  const std::vector<float> got = run(graph, to_hwc(x, c, h, w));
+  const std::vector<float> want = to_hwc(expected, c, h, w);
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-4));
+  // The Model adds the shortcut as the convolution stores its output: the same floats as unfused.
+  auto fused = std::make_shared<const Model>(graph);
+  auto unfused = std::make_shared<const Model>(graph, active_path(), Fusion::none);
+  CHECK(fused->layers()[1].fused_into == "conv");
+  CHECK(unfused->layers()[1].fused_into.empty());
+  Session a(fused), b(unfused);
+  const auto image = to_hwc(x, c, h, w);
+  const auto fused_out = a.run(image);
+  const std::vector<float> fused_values(fused_out.begin(), fused_out.end());
+  const auto unfused_out = b.run(image);
+  CHECK(fused_values == std::vector<float>(unfused_out.begin(), unfused_out.end()));
+  CHECK(fused->arena_bytes() < unfused->arena_bytes());
+}
+
 TEST_CASE("what the importer cannot map is refused with the node's name and op") {
   SUBCASE("an unknown operator") {
     Graph g(1, 4, 4);
     g.node("Erf", {"x"}, "y");
     CHECK_THROWS_WITH_AS(onnx_import::import_model(g.bytes("y")), "node 'y' (Erf): operator not supported", ModelError);
   }
-  SUBCASE("adding two computed tensors") {
+  SUBCASE("subtracting two computed tensors") {
     Graph g(1, 4, 4);
     g.node("Relu", {"x"}, "r");
-    g.node("Add", {"x", "r"}, "y");
+    g.node("Sub", {"x", "r"}, "y");
     CHECK_THROWS_WITH_AS(onnx_import::import_model(g.bytes("y")),
-                         doctest::Contains("node 'y' (Add): both operands are computed tensors"), ModelError);
+                         doctest::Contains("node 'y' (Sub): both operands are computed tensors (only Add and Mul"),
+                         ModelError);
+  }
+  SUBCASE("adding tensors of different sizes") {
+    Graph g(2, 4, 4);
+    auto* pool = g.node("MaxPool", {"x"}, "p");
+    Graph::ints(pool, "kernel_shape", {2, 2});
+    Graph::ints(pool, "strides", {2, 2});
+    g.node("Add", {"x", "p"}, "y");
+    CHECK_THROWS_WITH_AS(onnx_import::import_model(g.bytes("y")),
+                         "node 'y' (Add): the operands' shapes differ beyond a per-channel broadcast", ModelError);
   }
   SUBCASE("a float convolution of signs") {
     Graph g(2, 4, 4);

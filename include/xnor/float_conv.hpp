@@ -38,7 +38,10 @@ class FloatConv2d {
   std::size_t output_size() const { return geometry_.out_pixels() * geometry_.out_c; }
 
   // output = activation(conv(input) + bias), both NHWC. Output rows are split among the pool's threads.
-  void run(std::span<const float> input, std::span<float> output, ThreadPool* pool = nullptr) const;
+  // With a residual (a shortcut of the output's size): activation(conv(input) + bias + residual), the
+  // residual network's Add fused into the store; the same floats as adding afterwards.
+  void run(std::span<const float> input, std::span<float> output, ThreadPool* pool = nullptr,
+           std::span<const float> residual = {}) const;
 
  private:
   ConvGeometry geometry_;

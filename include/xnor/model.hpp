@@ -25,12 +25,18 @@ struct LayerInfo {
   TensorSpec output;
   double macs = 0;              // multiply-accumulates per run (binary: ±1 bit operations)
   std::size_t weight_bytes = 0;  // as stored (binary weights packed: 1 bit each)
+  std::string fused_into;        // the layer that computes this one's output as it stores its own, if any
 };
+
+// Whether a Model fuses a float convolution into the Add that alone reads it (a residual network's shortcut,
+// added as the convolution stores its output, before the Add's activation): the same floats, one pass over
+// memory less. Then the convolution's observed output is the sum; calibration builds its models unfused.
+enum class Fusion { shortcuts, none };
 
 class Model {
  public:
   // Checks the graph and packs its layers for `path`; throws ModelError naming the node.
-  explicit Model(GraphDef graph, Path path = active_path());
+  explicit Model(GraphDef graph, Path path = active_path(), Fusion fusion = Fusion::shortcuts);
   ~Model();
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;

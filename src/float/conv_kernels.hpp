@@ -18,6 +18,7 @@ struct FloatConvPanelArgs {
   std::size_t pixel_begin, pixel_end;
   const float* panel;               // [tap][in_c][panel_width]
   const float* epilogue;            // [bias, negative slope, low, high][panel_width]
+  const float* residual;            // nullptr, or a shortcut added before the activation, laid out as output
   float* output;                    // the output at this panel's first channel, out_c floats per pixel
   std::size_t out_c;
   std::size_t channels;             // channels of this panel to store (the last one may be partial)
@@ -26,7 +27,8 @@ struct FloatConvPanelArgs {
 struct FloatConvKernels {
   std::size_t panel_width;  // output channels per weight panel
   // For every pixel p and panel channel n < channels:
-  //   output[p][n] = min(max(y < 0 ? slope * y : y, low), high), y = bias + sum over taps and in_c.
+  //   output[p][n] = min(max(y < 0 ? slope * y : y, low), high), y = bias + sum over taps and in_c
+  //   (+ residual[p][n], added after the bias).
   void (*conv_panel)(const FloatConvPanelArgs& args);
 };
 

@@ -79,7 +79,16 @@ struct FloatConvTiles {
     }
   }
 
-  // Bias, activation, and the store: straight into the output for a full panel, through a buffer for the
+  // Vector j of the shortcut at this panel's channels of `pixel` (zeros past the panel's last channel).
+  static Batch residual(const FloatConvPanelArgs& a, std::size_t pixel, int j) {
+    const float* from = a.residual + pixel * a.out_c + j * width;
+    if (a.channels >= (j + 1) * width) return Batch::load_unaligned(from);
+    alignas(64) float part[width] = {};
+    for (std::size_t n = j * width; n < a.channels; ++n) part[n - j * width] = from[n - j * width];
+    return Batch::load_aligned(part);
+  }
+
+  // Bias, the shortcut, activation, and the store: straight into the output for a full panel, through a buffer for the
   // last, partial one.
   template <int R>
   static void store(const FloatConvPanelArgs& a, std::size_t first, Batch (&sums)[R][NR]) {
@@ -94,6 +103,7 @@ struct FloatConvTiles {
         // without the unit's target, so unoptimized they would return an AVX batch by the baseline ABI.
         Batch y = sums[r][j];
         y += bias;
+        if (a.residual != nullptr) y += residual(a, first + r, j);
         Batch negative = y;
         negative *= slope;
         sums[r][j] = xsimd::min(xsimd::max(xsimd::select(y < Batch(0.0f), negative, y), low), high);

@@ -89,9 +89,11 @@ FloatConv2d::FloatConv2d(const ConvGeometry& geometry, std::span<const float> we
   }
 }
 
-void FloatConv2d::run(std::span<const float> input, std::span<float> output, ThreadPool* pool) const {
+void FloatConv2d::run(std::span<const float> input, std::span<float> output, ThreadPool* pool,
+                      std::span<const float> residual) const {
   detail::check_size(layer_name, "input", input.size(), input_size());
   detail::check_size(layer_name, "output", output.size(), output_size());
+  if (!residual.empty()) detail::check_size(layer_name, "residual", residual.size(), output_size());
   const ConvGeometry& g = geometry_;
   // Scratch kept by the thread: a session allocates nothing after its first run.
   thread_local std::vector<float> bordered;
@@ -116,7 +118,8 @@ void FloatConv2d::run(std::span<const float> input, std::span<float> output, Thr
       const std::size_t panel = first / width;
       kernels_->conv_panel({source, g.in_c, row_pixels_, g.stride, g.out_w(), tap_offsets_.data(), g.taps(),
                             row_begin * g.out_w(), row_end * g.out_w(), weights + panel * panel_size,
-                            epilogue + panel * epilogue_rows * width, output.data() + first, g.out_c,
+                            epilogue + panel * epilogue_rows * width,
+                            residual.empty() ? nullptr : residual.data() + first, output.data() + first, g.out_c,
                             std::min(width, g.out_c - first)});
     }
   });

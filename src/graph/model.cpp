@@ -28,6 +28,8 @@ struct Model::Plan {
   std::vector<std::string> labels;
   bool ends_in_softmax = false;
   std::vector<Step> steps;
+  std::vector<std::vector<std::uint32_t>> step_inputs;  // the tensors each step reads (a fused step: one more)
+  std::vector<std::uint32_t> fused_into;                // per node: the node that computes it, else its own index
   std::vector<std::size_t> offsets;  // arena offset of each tensor (tensor 0, the input, is the caller's)
   std::size_t arena_bytes = 0;
 };
@@ -222,13 +224,67 @@ std::size_t aligned(std::size_t bytes) { return (bytes + arena_alignment - 1) / 
 
 // The steps, and the arena plan: tensor t lives from the step that writes it (t - 1) to the last step that
 // reads it (the output to the end). Each takes the lowest offset that overlaps no tensor alive at the same time.
-void plan(Model::Plan& p, Path path) {
+// The float convolution whose output only the Add node `add` reads, as that Add's first or second operand,
+// if the other operand is computed before the convolution runs: its tensor, else 0.
+std::uint32_t fusable_shortcut(const Model::Plan& p, std::size_t add, const std::vector<std::size_t>& uses) {
+  const Node& node = p.graph.nodes[add];
+  const auto* op = std::get_if<ElementwiseOp>(&node.op);
+  if (op == nullptr || op->kind != ElementwiseKind::add || p.tensors[add + 1].dtype != DType::float32) return 0;
+  const TensorSpec &a = p.tensors[node.inputs[0]], &b = p.tensors[node.inputs[1]];
+  if (a.h != b.h || a.w != b.w) return 0;  // a per-channel operand
+  std::uint32_t best = 0;
+  for (int k = 0; k < 2; ++k) {
+    const std::uint32_t t = node.inputs[k], other = node.inputs[1 - k];
+    if (t == 0 || other >= t || uses[t] != 1 || t + 1 == p.tensors.size()) continue;
+    const auto* conv = std::get_if<FloatConvOp>(&p.graph.nodes[t - 1].op);
+    if (conv != nullptr && conv->activation.kind == Activation::Kind::none) best = std::max(best, t);
+  }
+  return best;
+}
+
+void plan(Model::Plan& p, Path path, Fusion fusion) {
   const std::size_t nodes = p.graph.nodes.size();
+  std::vector<std::size_t> uses(p.tensors.size());
+  for (const Node& node : p.graph.nodes) {
+    for (std::uint32_t index : node.inputs) ++uses[index];
+  }
+  p.step_inputs.resize(nodes);
+  p.fused_into.resize(nodes);
+  std::vector<std::uint32_t> alias_of(p.tensors.size(), 0);  // an Add's output: the fused convolution's tensor
+  std::vector<std::size_t> shortcut_add(nodes, 0);           // a convolution's fused Add node
+  for (std::size_t i = 0; i < nodes; ++i) {
+    p.step_inputs[i] = p.graph.nodes[i].inputs;
+    p.fused_into[i] = static_cast<std::uint32_t>(i);
+  }
+  for (std::size_t i = 0; fusion == Fusion::shortcuts && i < nodes; ++i) {
+    if (const std::uint32_t t = fusable_shortcut(p, i, uses)) {
+      const Node& add = p.graph.nodes[i];
+      p.step_inputs[t - 1].push_back(add.inputs[0] == t ? add.inputs[1] : add.inputs[0]);
+      p.fused_into[i] = t - 1;
+      shortcut_add[t - 1] = i;
+      alias_of[i + 1] = t;
+    }
+  }
   for (std::size_t i = 0; i < nodes; ++i) {
     const Node& node = p.graph.nodes[i];
-    std::vector<TensorSpec> in;
-    for (std::uint32_t index : node.inputs) in.push_back(p.tensors[index]);
     try {
+      if (p.fused_into[i] != i) {
+        p.steps.push_back([](auto, std::byte*, ThreadPool*) {});  // computed by the convolution it was fused into
+        continue;
+      }
+      std::vector<TensorSpec> in;
+      for (std::uint32_t index : node.inputs) in.push_back(p.tensors[index]);
+      if (p.step_inputs[i].size() > node.inputs.size()) {
+        // A convolution with its shortcut Add's operand and activation: the Add node is the one fused with it.
+        FloatConvOp conv = std::get<FloatConvOp>(node.op);
+        conv.activation = std::get<ElementwiseOp>(p.graph.nodes[shortcut_add[i]].op).activation;
+        auto layer = std::make_shared<FloatConv2d>(conv.window.geometry(in[0]), conv.weights, conv.bias, conv.activation, path);
+        const TensorSpec x = in[0], out = p.tensors[i + 1];
+        p.steps.push_back([layer, x, out](auto inputs, std::byte* output, ThreadPool* pool) {
+          layer->run(view<float>(inputs[0], x), view<float>(output, out), pool, view<float>(inputs[1], out));
+        });
+        continue;
+      }
       p.steps.push_back(make_step(node.op, in, p.tensors[i + 1], path));
     } catch (const std::exception& error) {
       throw ModelError("node '" + node.name + "': " + error.what());
@@ -238,10 +294,18 @@ void plan(Model::Plan& p, Path path) {
   for (std::size_t t = 1; t < p.tensors.size(); ++t) last_use[t] = t - 1;
   last_use.back() = nodes;
   for (std::size_t i = 0; i < nodes; ++i) {
-    for (std::uint32_t index : p.graph.nodes[i].inputs) last_use[index] = std::max(last_use[index], i);
+    for (std::uint32_t index : p.step_inputs[i]) last_use[index] = std::max(last_use[index], i);
+  }
+  // A fused Add's output is its convolution's tensor: that lives as long as either.
+  for (std::size_t t = p.tensors.size(); t-- > 1;) {
+    if (alias_of[t]) last_use[alias_of[t]] = std::max(last_use[alias_of[t]], last_use[t]);
   }
   p.offsets.assign(p.tensors.size(), 0);
   for (std::size_t t = 1; t < p.tensors.size(); ++t) {
+    if (alias_of[t]) {
+      p.offsets[t] = p.offsets[alias_of[t]];
+      continue;
+    }
     const std::size_t size = aligned(p.tensors[t].bytes());
     std::vector<std::pair<std::size_t, std::size_t>> busy;  // [begin, end) of tensors alive with t
     for (std::size_t u = 1; u < t; ++u) {
@@ -269,19 +333,20 @@ std::vector<std::string> output_labels(const GraphDef& graph, std::size_t output
   return labels;
 }
 
-Model::Plan make_plan(GraphDef graph, Path path) {
+Model::Plan make_plan(GraphDef graph, Path path, Fusion fusion) {
   Model::Plan p;
   p.tensors = infer_tensors(graph);
   p.graph = std::move(graph);
   p.labels = output_labels(p.graph, p.tensors.back().elements());
   p.ends_in_softmax = !p.graph.nodes.empty() && std::holds_alternative<SoftmaxOp>(p.graph.nodes.back().op);
-  plan(p, path);
+  plan(p, path, fusion);
   return p;
 }
 
 }  // namespace
 
-Model::Model(GraphDef graph, Path path) : plan_(std::make_unique<const Plan>(make_plan(std::move(graph), path))) {}
+Model::Model(GraphDef graph, Path path, Fusion fusion)
+    : plan_(std::make_unique<const Plan>(make_plan(std::move(graph), path, fusion))) {}
 
 Model::~Model() = default;
 
@@ -297,7 +362,8 @@ std::vector<LayerInfo> Model::layers() const {
   for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node& node = graph.nodes[i];
     const TensorSpec& x = tensors[node.inputs.front()];
-    LayerInfo info{node.name, op_kind(node.op), dtype_name(tensors[i + 1].dtype), tensors[i + 1], 0, 0};
+    LayerInfo info{node.name, op_kind(node.op), dtype_name(tensors[i + 1].dtype), tensors[i + 1], 0, 0, {}};
+    if (plan_->fused_into[i] != i) info.fused_into = graph.nodes[plan_->fused_into[i]].name;
     const auto conv_macs = [&](const ConvWindow& window) {
       const ConvGeometry g = window.geometry(x);
       return static_cast<double>(g.out_pixels()) * g.out_c * g.taps() * g.in_c;
@@ -385,7 +451,7 @@ std::span<const float> Session::run_observed(std::span<const float> input, const
   }
   for (std::size_t i = 0; i < p.steps.size(); ++i) {
     s.inputs.clear();
-    for (std::uint32_t index : p.graph.nodes[i].inputs) {
+    for (std::uint32_t index : p.step_inputs[i]) {
       s.inputs.push_back(index == 0 ? reinterpret_cast<const std::byte*>(input.data()) : base + p.offsets[index]);
     }
     std::byte* output = base + p.offsets[i + 1];

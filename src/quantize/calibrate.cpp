@@ -65,7 +65,7 @@ QuantParams quant_params(Range r) {
 
 // The range of every tensor (index as in infer_tensors) over the calibration inputs.
 std::vector<Range> measure(const GraphDef& graph, std::span<const std::vector<float>> inputs, const CalibrationOptions& options) {
-  auto model = std::make_shared<const Model>(graph);
+  auto model = std::make_shared<const Model>(graph, active_path(), Fusion::none);  // every tensor as computed
   Session session(model);
   const auto& tensors = model->tensors();
   std::vector<Range> ranges(tensors.size());
