@@ -18,15 +18,15 @@ if(TARGET xnor_cli)
       ${CMAKE_CURRENT_SOURCE_DIR}/README.md.onnx ${CMAKE_BINARY_DIR}/none.xnm)
     set_tests_properties(cli.convert_refuses_message PROPERTIES PASS_REGULAR_EXPRESSION "README.md.onnx: cannot open")
 
-    # torchvision's networks with random weights, exported by PyTorch at opsets 11 and 13, converted (float, and
-    # int8 at opset 13) and compared with PyTorch's logits (tools/real-networks.py). The ONNX files are made
-    # in the build folder, not kept in git.
+    # torchvision's networks and tools/train's Bi-Real-style binary ResNet with random weights, exported by
+    # PyTorch at opsets 11 and 13, converted (float, and int8 at opset 13) and compared with PyTorch's logits
+    # (tools/real-networks.py). The ONNX files are made in the build folder, not kept in git.
     if(NOT CMAKE_CROSSCOMPILING)
       set(xnor_real_networks ${CMAKE_BINARY_DIR}/real-networks)
       add_test(NAME real_networks.export COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/tools/real-networks.py
         make ${xnor_real_networks})
       set_tests_properties(real_networks.export PROPERTIES FIXTURES_SETUP real_networks)
-      foreach(network IN ITEMS googlenet resnet18)
+      foreach(network IN ITEMS googlenet resnet18 bireal)
         foreach(opset IN ITEMS 11 13)
           add_test(NAME real_networks.${network}_opset${opset} COMMAND /usr/bin/python3
             ${CMAKE_CURRENT_SOURCE_DIR}/tools/real-networks.py check ${xnor_real_networks} ${network}-opset${opset}

@@ -1,4 +1,5 @@
 // Ir rewrites: each turns a node into an alias of its input once a neighbour has absorbed it.
+#include <algorithm>
 #include <cmath>
 
 #include "src/onnx/ir.hpp"
@@ -52,14 +53,18 @@ class Fusion {
     return n.kind == IrKind::sign || (n.kind == IrKind::pool && n.pool_kind == PoolKind::max && sign_valued(n.inputs[0]));
   }
 
-  // Pad(0) -> Conv: the conv pads itself.
+  // Pad(0) -> Conv: the conv pads itself. Pad(0) -> AveragePool whose own padding (if any) counts: the pool
+  // pads itself and counts the padding (PyTorch exports avg_pool2d so, with zero amounts too).
   void merge_zero_pad(std::size_t i) {
-    IrNode& conv = node(i);
-    if (conv.kind != IrKind::conv) return;
-    const std::size_t p = conv.inputs[0];
+    IrNode& n = node(i);
+    const bool average = n.kind == IrKind::pool && n.pool_kind == PoolKind::average && !n.global &&
+                         (n.count_padding || n.pads == std::array<std::size_t, 4>{});
+    if (n.kind != IrKind::conv && !average) return;
+    const std::size_t p = n.inputs[0];
     if (node(p).kind != IrKind::pad || node(p).pad_value != 0.0f || uses(p) != 1) return;
-    for (std::size_t k = 0; k < 4; ++k) conv.pads[k] += node(p).pads[k];
-    conv.inputs[0] = node(p).inputs[0];
+    for (std::size_t k = 0; k < 4; ++k) n.pads[k] += node(p).pads[k];
+    if (average) n.count_padding = true;
+    n.inputs[0] = node(p).inputs[0];
   }
 
   // Sign [-> Pad(1)] -> Conv with weights ±alpha_n: a binary convolution.
@@ -114,6 +119,17 @@ class Fusion {
           scale_shift_into(x, n.scale, n.shift, 0);
           alias(i, x);
           return true;
+        }
+        // A shift after a + b moves into a's or b's convolution (ReActNet's RPReLU starts with one).
+        if (node(x).kind == IrKind::elementwise && node(x).elementwise_kind == ElementwiseKind::add && uses(x) == 1 &&
+            node(x).activation.kind == Activation::Kind::none &&
+            std::all_of(n.scale.begin(), n.scale.end(), [](float v) { return v == 1.0f; })) {
+          for (std::size_t operand : node(x).inputs) {
+            if (!open_conv(operand) || node(operand).shape.c != n.shift.size()) continue;
+            scale_shift_into(operand, n.scale, n.shift, 0);
+            alias(i, x);
+            return true;
+          }
         }
         return false;
       case IrKind::activation:

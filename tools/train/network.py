@@ -54,10 +54,11 @@ class SignBN(nn.Module):
 class BinaryConv(nn.Module):
     """A convolution of ±1 inputs with sign(W) * alpha; latent weights are kept in [-1, 1] by clip_()."""
 
-    def __init__(self, cin, cout, kernel):
+    def __init__(self, cin, cout, kernel, stride=1):
         super().__init__()
         self.weight = nn.Parameter(torch.empty(cout, cin, kernel, kernel).uniform_(-0.1, 0.1))
         self.pad = kernel // 2
+        self.stride = stride
         self.exported = False
 
     def alpha(self):
@@ -68,9 +69,9 @@ class BinaryConv(nn.Module):
             x = F.pad(x, (self.pad,) * 4, value=1.0)
         if self.exported:
             # Exact ±1 weights, then alpha: the sums stay integers, as in the popcount kernel.
-            return F.conv2d(x, self.sign_weight) * self.alpha_buffer.view(1, -1, 1, 1)
+            return F.conv2d(x, self.sign_weight, stride=self.stride) * self.alpha_buffer.view(1, -1, 1, 1)
         binary = self.weight + (torch.sign(self.weight) - self.weight).detach()
-        return F.conv2d(x, binary) * self.alpha().view(1, -1, 1, 1)
+        return F.conv2d(x, binary, stride=self.stride) * self.alpha().view(1, -1, 1, 1)
 
     def export_(self):
         """Freezes sign(W) and alpha as constants so ONNX holds exact ±1 weights and a per-channel Mul."""
@@ -136,6 +137,66 @@ class InceptionNet(nn.Module):
     def forward(self, x):
         x = F.max_pool2d(self.stem(x), 2)
         x = self.head(self.blocks(x))
+        return self.classifier(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+    def binary_convs(self):
+        return [m for m in self.modules() if isinstance(m, BinaryConv)]
+
+
+class RSign(nn.Module):
+    """ReActNet's RSign: sign(x - threshold), a learned threshold per channel."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.threshold = nn.Parameter(torch.zeros(1, channels, 1, 1))
+
+    def forward(self, x):
+        return SignSTE.apply(x - self.threshold)
+
+
+class RPReLU(nn.Module):
+    """ReActNet's RPReLU: PReLU(x - shift_in) + shift_out, per channel."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.shift_in = nn.Parameter(torch.zeros(1, channels, 1, 1))
+        self.prelu = nn.PReLU(channels, init=0.25)
+        self.shift_out = nn.Parameter(torch.zeros(1, channels, 1, 1))
+
+    def forward(self, x):
+        return self.prelu(x - self.shift_in) + self.shift_out
+
+
+class BiRealBlock(nn.Module):
+    """A binary 3x3 convolution inside a real-valued shortcut (Bi-Real Net), with ReActNet's RSign and RPReLU:
+    RPReLU(BN(BinaryConv(RSign(x))) + shortcut(x)); at stride 2 the shortcut is a 2x2 average pool."""
+
+    def __init__(self, channels, stride=1):
+        super().__init__()
+        self.sign = RSign(channels)
+        self.conv = BinaryConv(channels, channels, 3, stride)
+        self.bn = nn.BatchNorm2d(channels)
+        self.act = RPReLU(channels)
+        self.stride = stride
+
+    def forward(self, x):
+        shortcut = F.avg_pool2d(x, 2) if self.stride == 2 else x
+        return self.act(self.bn(self.conv(self.sign(x))) + shortcut)
+
+
+class BiRealNet(nn.Module):
+    """A small residual binary network for 28x28 grayscale images: a float stem, Bi-Real blocks at 14x14 and
+    7x7, a float classifier."""
+
+    def __init__(self, channels=32, classes=10):
+        super().__init__()
+        self.stem = FloatConv(1, channels, 3)
+        self.blocks = nn.Sequential(BiRealBlock(channels), BiRealBlock(channels), BiRealBlock(channels, stride=2),
+                                    BiRealBlock(channels))
+        self.classifier = nn.Linear(channels, classes)
+
+    def forward(self, x):
+        x = self.blocks(F.max_pool2d(self.stem(x), 2))
         return self.classifier(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
     def binary_convs(self):
