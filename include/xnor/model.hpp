@@ -26,6 +26,9 @@ struct LayerInfo {
   double macs = 0;              // multiply-accumulates per run (binary: ±1 bit operations)
   std::size_t weight_bytes = 0;  // as stored (binary weights packed: 1 bit each)
   std::string fused_into;        // the layer that computes this one's output as it stores its own, if any
+
+  // The kind as listed, e.g. "add (fused)" where another layer computes it.
+  std::string listed_kind() const { return fused_into.empty() ? kind : kind + " (fused)"; }
 };
 
 // Whether a Model fuses a float convolution into the Add that alone reads it (a residual network's shortcut,

@@ -83,7 +83,9 @@ int bench(std::span<const std::string> args, std::ostream& out) {
     for (std::size_t i = 0; i < nodes; ++i) {
       out << (i ? ", " : "") << "{\"name\": " << json_string(layers[i].name) << ", \"kind\": " << json_string(layers[i].kind)
           << ", \"precision\": " << json_string(layers[i].precision) << ", \"median_ms\": " << json_number(medians[i] * 1e3)
-          << ", \"share\": " << json_number(sum > 0 ? medians[i] / sum : 0) << "}";
+          << ", \"share\": " << json_number(sum > 0 ? medians[i] / sum : 0);
+      if (!layers[i].fused_into.empty()) out << ", \"fused_into\": " << json_string(layers[i].fused_into);
+      out << "}";
     }
     out << "]}\n";
     return 0;
@@ -95,7 +97,7 @@ int bench(std::span<const std::string> args, std::ostream& out) {
   std::snprintf(line, sizeof line, "%-40s %-16s %-8s %10s %7s\n", "layer", "kind", "precision", "median ms", "share");
   out << line;
   for (std::size_t i = 0; i < nodes; ++i) {
-    std::snprintf(line, sizeof line, "%-40s %-16s %-8s %10.4f %6.1f%%\n", layers[i].name.c_str(), layers[i].kind.c_str(),
+    std::snprintf(line, sizeof line, "%-40s %-16s %-8s %10.4f %6.1f%%\n", layers[i].name.c_str(), layers[i].listed_kind().c_str(),
                   layers[i].precision.c_str(), medians[i] * 1e3, sum > 0 ? 100 * medians[i] / sum : 0.0);
     out << line;
   }

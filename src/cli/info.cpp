@@ -64,7 +64,9 @@ int info(std::span<const std::string> args, std::ostream& out) {
       const LayerInfo& l = layers[i];
       out << (i ? ", " : "") << "{\"name\": " << json_string(l.name) << ", \"kind\": " << json_string(l.kind)
           << ", \"precision\": " << json_string(l.precision) << ", \"output\": " << json_string(shape(l.output))
-          << ", \"macs\": " << json_number(l.macs) << ", \"weight_bytes\": " << l.weight_bytes << "}";
+          << ", \"macs\": " << json_number(l.macs) << ", \"weight_bytes\": " << l.weight_bytes;
+      if (!l.fused_into.empty()) out << ", \"fused_into\": " << json_string(l.fused_into);
+      out << "}";
     }
     out << "]}\n";
     return 0;
@@ -75,7 +77,7 @@ int info(std::span<const std::string> args, std::ostream& out) {
                 "weight bytes");
   out << line;
   for (const LayerInfo& l : layers) {
-    std::snprintf(line, sizeof line, "%-32s %-16s %-8s %-14s %12.2f %12zu\n", l.name.c_str(), l.kind.c_str(),
+    std::snprintf(line, sizeof line, "%-32s %-16s %-8s %-14s %12.2f %12zu\n", l.name.c_str(), l.listed_kind().c_str(),
                   l.precision.c_str(), shape(l.output).c_str(), l.macs / 1e6, l.weight_bytes);
     out << line;
   }
