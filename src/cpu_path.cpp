@@ -183,16 +183,19 @@ const PathKernels& kernels_of_compiled_path(Path path) {
   // The baseline build's quantize loop (quantization.cpp) serves every path without a loop of its own.
 #if defined(__x86_64__)
   static const PathKernels on_scalar{&scalar::bit_kernels(), &scalar::int8_kernels(),
-                                  &baseline::float_conv_kernels(), baseline::quantize};
+                                  &baseline::float_conv_kernels(), baseline::quantize,
+                                  &baseline::depthwise_kernels()};
   static const PathKernels on_avx2{&avx2::bit_kernels(), &avx2::int8_kernels(), &avx2::float_conv_kernels(),
-                                baseline::quantize};
+                                baseline::quantize, &avx2::depthwise_kernels()};
   // A CPU with AVX-512 but without VNNI multiplies int8 on the AVX2 kernel.
   static const PathKernels on_avx512{&avx512::bit_kernels(), &avx2::int8_kernels(), &avx512::float_conv_kernels(),
-                                  avx512::quantize};
+                                  avx512::quantize, &avx512::depthwise_kernels()};
   static const PathKernels on_avx512_vnni{&avx512::bit_kernels(), &avx512_vnni::int8_kernels(),
-                                       &avx512::float_conv_kernels(), avx512::quantize};
+                                       &avx512::float_conv_kernels(), avx512::quantize,
+                                       &avx512::depthwise_kernels()};
   static const PathKernels on_avx512_amx{&avx512::bit_kernels(), &avx512_amx::int8_kernels(),
-                                      &avx512::float_conv_kernels(), avx512::quantize};
+                                      &avx512::float_conv_kernels(), avx512::quantize,
+                                      &avx512::depthwise_kernels()};
   switch (path) {
     case Path::avx2:
       return on_avx2;
@@ -207,11 +210,13 @@ const PathKernels& kernels_of_compiled_path(Path path) {
   }
 #elif defined(__aarch64__)
   static const PathKernels on_scalar{&scalar::bit_kernels(), &scalar::int8_kernels(),
-                                  &baseline::float_conv_kernels(), baseline::quantize};
+                                  &baseline::float_conv_kernels(), baseline::quantize,
+                                  &baseline::depthwise_kernels()};
   static const PathKernels on_neon{&neon::bit_kernels(), &neon::int8_kernels(), &baseline::float_conv_kernels(),
-                                baseline::quantize};
+                                baseline::quantize, &neon::depthwise_kernels()};
   static const PathKernels on_neon_dotprod{&neon::bit_kernels(), &neon_dotprod::int8_kernels(),
-                                        &baseline::float_conv_kernels(), baseline::quantize};
+                                        &baseline::float_conv_kernels(), baseline::quantize,
+                                        &neon::depthwise_kernels()};
   switch (path) {
     case Path::neon:
       return on_neon;
@@ -222,7 +227,8 @@ const PathKernels& kernels_of_compiled_path(Path path) {
   }
 #else
   static const PathKernels on_scalar{&scalar::bit_kernels(), &scalar::int8_kernels(),
-                                  &baseline::float_conv_kernels(), baseline::quantize};
+                                  &baseline::float_conv_kernels(), baseline::quantize,
+                                  &baseline::depthwise_kernels()};
   return on_scalar;
 #endif
 }

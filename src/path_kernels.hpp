@@ -3,6 +3,7 @@
 // chosen or forced, decides every kernel at once.
 #include "bitops/kernels.hpp"
 #include "src/float/conv_kernels.hpp"
+#include "src/grouped/depthwise_kernels.hpp"
 #include "src/int8/kernels.hpp"
 #include "src/int8/quantize_kernels.hpp"
 #include "xnor/cpu_path.hpp"
@@ -14,6 +15,7 @@ struct PathKernels {
   const Int8Kernels* int8;
   const FloatConvKernels* float_conv;
   QuantizeKernel quantize;
+  const DepthwiseKernels* depthwise;
 };
 
 // The kernels of `path`; throws std::runtime_error if this binary or CPU cannot run it.

@@ -41,4 +41,29 @@ inline std::vector<float> float_dense(std::span<const float> input, std::span<co
   return float_conv2d(g, input, weights, bias, activation);
 }
 
+
+// FloatGroupedConv2d: output channel n sees only the in_c / groups input channels of its group, n / (out_c / groups),
+// with weights OHWI [out_c][kernel_h][kernel_w][in_c / groups]; summed in double, padding skipped as above.
+inline std::vector<float> float_grouped_conv2d(const ConvGeometry& g, std::size_t groups, std::span<const float> input,
+                                               std::span<const float> weights, std::span<const float> bias,
+                                               const Activation& activation = {}) {
+  const std::size_t inputs_per_group = g.in_c / groups, outputs_per_group = g.out_c / groups;
+  std::vector<float> output(g.out_pixels() * g.out_c);
+  for (std::size_t group = 0; group < groups; ++group) {
+    for (std::size_t n = group * outputs_per_group; n < (group + 1) * outputs_per_group; ++n) {
+      for (std::size_t p = 0; p < g.out_pixels(); ++p) {
+        double sum = bias.empty() ? 0.0 : bias[n];
+        detail::for_each_window_cell(g, p / g.out_w(), p % g.out_w(), [&](std::size_t tap, std::size_t pixel) {
+          for (std::size_t i = 0; i < inputs_per_group; ++i) {
+            sum += static_cast<double>(input[pixel * g.in_c + group * inputs_per_group + i]) *
+                   weights[(n * g.taps() + tap) * inputs_per_group + i];
+          }
+        });
+        output[p * g.out_c + n] = activation.apply(static_cast<float>(sum), n);
+      }
+    }
+  }
+  return output;
+}
+
 }  // namespace xnor::reference
