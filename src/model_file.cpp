@@ -176,9 +176,10 @@ void serialize(Archive& a, Padding& p) {
 }
 template <class Archive>
 void serialize(Archive& a, ConvWindow& w) {
-  std::uint64_t kh = w.kernel_h, kw = w.kernel_w, stride = w.stride, out_c = w.out_c;
+  std::uint64_t kh = w.kernel_h, kw = w.kernel_w, stride = w.stride, out_c = w.out_c, groups = w.groups;
   a(kh, kw, stride, w.padding, out_c);
-  w.kernel_h = kh, w.kernel_w = kw, w.stride = stride, w.out_c = out_c;
+  if (archive_version >= 2) a(groups);
+  w.kernel_h = kh, w.kernel_w = kw, w.stride = stride, w.out_c = out_c, w.groups = groups;
 }
 template <class Archive>
 void serialize(Archive& a, FloatConvOp& op) {

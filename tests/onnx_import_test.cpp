@@ -301,6 +301,42 @@ TEST_CASE("a residual block (Conv -> BatchNorm, + shortcut, Relu) and a per-chan
   CHECK(fused->arena_bytes() < unfused->arena_bytes());
 }
 
+TEST_CASE("a depthwise Conv (group = channels, multiplier 2) imports as a grouped convolution and matches ONNX") {
+  std::mt19937 rng(test::seed());
+  const std::size_t c = 3, h = 5, w = 6, out_c = 6;
+  const std::vector<float> weights = normal_floats(rng, out_c * 9), x = normal_floats(rng, c * h * w);
+  Graph g(c, h, w);
+  g.constant("W", {6, 1, 3, 3}, weights);
+  auto* conv = g.node("Conv", {"x", "W"}, "y");
+  Graph::ints(conv, "pads", {1, 0, 1, 2});
+  auto* group = conv->add_attribute();
+  group->set_name("group");
+  group->set_type(onnx::AttributeProto::INT);
+  group->set_i(3);
+  const GraphDef graph = onnx_import::import_model(g.bytes("y"));
+  REQUIRE(graph.nodes.size() == 1);
+  CHECK(std::get<FloatConvOp>(graph.nodes[0].op).window.groups == 3);
+  // ONNX: output channel o reads input channel o / 2; pads top 1, left 0, bottom 1, right 2.
+  const std::size_t oh = h, ow = w;  // (5 + 2 - 3) + 1, (6 + 2 - 3) + 1
+  std::vector<float> expected(out_c * oh * ow);
+  for (std::size_t o = 0; o < out_c; ++o)
+    for (std::size_t i = 0; i < oh; ++i)
+      for (std::size_t j = 0; j < ow; ++j) {
+        double sum = 0;
+        for (std::size_t ky = 0; ky < 3; ++ky)
+          for (std::size_t kx = 0; kx < 3; ++kx) {
+            const auto yy = static_cast<std::ptrdiff_t>(i + ky) - 1, xx = static_cast<std::ptrdiff_t>(j + kx);
+            if (yy < 0 || yy >= std::ptrdiff_t(h) || xx >= std::ptrdiff_t(w)) continue;
+            sum += x[((o / 2) * h + std::size_t(yy)) * w + std::size_t(xx)] * weights[(o * 3 + ky) * 3 + kx];
+          }
+        expected[(o * oh + i) * ow + j] = static_cast<float>(sum);
+      }
+  const std::vector<float> got = run(graph, to_hwc(x, c, h, w));
+  const std::vector<float> want = to_hwc(expected, out_c, oh, ow);
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-4));
+}
+
 TEST_CASE("what the importer cannot map is refused with the node's name and op") {
   SUBCASE("an unknown operator") {
     Graph g(1, 4, 4);
@@ -331,15 +367,16 @@ TEST_CASE("what the importer cannot map is refused with the node's name and op")
     g.node("Conv", {"s", "W"}, "y");
     CHECK_THROWS_WITH_AS(onnx_import::import_model(g.bytes("y")), doctest::Contains("weights are not ±alpha"), ModelError);
   }
-  SUBCASE("grouped convolution") {
-    Graph g(2, 4, 4);
+  SUBCASE("a group that does not divide the channels") {
+    Graph g(3, 4, 4);
     g.constant("W", {2, 1, 1, 1}, {0.5f, 2.0f});
     auto* conv = g.node("Conv", {"x", "W"}, "y");
     auto* a = conv->add_attribute();
     a->set_name("group");
     a->set_type(onnx::AttributeProto::INT);
     a->set_i(2);
-    CHECK_THROWS_WITH_AS(onnx_import::import_model(g.bytes("y")), doctest::Contains("grouped convolution"), ModelError);
+    CHECK_THROWS_WITH_AS(onnx_import::import_model(g.bytes("y")),
+                         "node 'y' (Conv): group 2 must divide the input and output channels", ModelError);
   }
   SUBCASE("a hostile constant shape") {
     Graph g(1, 4, 4);

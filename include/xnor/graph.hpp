@@ -31,11 +31,17 @@ struct TensorSpec {
 };
 
 // A convolution's window; the input size comes from the input tensor. A dense layer is the convolution whose
-// kernel covers its whole (valid-padded) input, so dense weights in NHWC-flattened order are OHWI.
+// kernel covers its whole (valid-padded) input, so dense weights in NHWC-flattened order are OHWI. With groups
+// (float and int8 only), output channel o reads the in_c / groups input channels of group o / (out_c / groups),
+// and the weights are OHWI with I = in_c / groups (grouped_conv.hpp); groups == in_c is a depthwise convolution.
 struct ConvWindow {
   std::size_t kernel_h = 1, kernel_w = 1, stride = 1;
   Padding padding = Padding::valid;
   std::size_t out_c = 0;
+  std::size_t groups = 1;
+
+  // Input channels each output channel reads.
+  std::size_t group_in_c(const TensorSpec& input) const { return input.c / groups; }
 
   ConvGeometry geometry(const TensorSpec& input) const {
     return {input.h, input.w, input.c, kernel_h, kernel_w, stride, padding, out_c};

@@ -10,6 +10,7 @@
 #include "xnor/binary_ops.hpp"
 #include "xnor/float_conv.hpp"
 #include "xnor/float_ops.hpp"
+#include "xnor/grouped_conv.hpp"
 #include "xnor/int8_conv.hpp"
 #include "xnor/image.hpp"
 #include "xnor/int8_ops.hpp"
@@ -72,6 +73,13 @@ Step make_step(const Op& op, const std::vector<TensorSpec>& in, const TensorSpec
   return std::visit(
       Overloaded{
           [&](const FloatConvOp& op) -> Step {
+            if (op.window.groups > 1) {
+              auto layer = std::make_shared<FloatGroupedConv2d>(op.window.geometry(x), op.window.groups, op.weights,
+                                                                op.bias, op.activation, path);
+              return [layer, x, out](auto inputs, std::byte* output, ThreadPool* pool) {
+                layer->run(view<float>(inputs[0], x), view<float>(output, out), pool);
+              };
+            }
             auto layer = std::make_shared<FloatConv2d>(op.window.geometry(x), op.weights, op.bias, op.activation, path);
             return [layer, x, out](auto inputs, std::byte* output, ThreadPool* pool) {
               layer->run(view<float>(inputs[0], x), view<float>(output, out), pool);
@@ -80,6 +88,12 @@ Step make_step(const Op& op, const std::vector<TensorSpec>& in, const TensorSpec
           [&](const Int8ConvOp& op) -> Step {
             const Int8LayerParams params{op.weights, op.weight_scales, op.bias, x.quant, op.output,
                                          activation_range(op.activation, op.output)};
+            if (op.window.groups > 1) {
+              auto layer = std::make_shared<Int8GroupedConv2d>(op.window.geometry(x), op.window.groups, params, path);
+              return [layer, x, out](auto inputs, std::byte* output, ThreadPool* pool) {
+                layer->run(view<std::int8_t>(inputs[0], x), view<std::int8_t>(output, out), pool);
+              };
+            }
             auto layer = std::make_shared<Int8Conv2d>(op.window.geometry(x), params, path);
             return [layer, x, out](auto inputs, std::byte* output, ThreadPool* pool) {
               layer->run(view<std::int8_t>(inputs[0], x), view<std::int8_t>(output, out), pool);
@@ -237,7 +251,9 @@ std::uint32_t fusable_shortcut(const Model::Plan& p, std::size_t add, const std:
     const std::uint32_t t = node.inputs[k], other = node.inputs[1 - k];
     if (t == 0 || other >= t || uses[t] != 1 || t + 1 == p.tensors.size()) continue;
     const auto* conv = std::get_if<FloatConvOp>(&p.graph.nodes[t - 1].op);
-    if (conv != nullptr && conv->activation.kind == Activation::Kind::none) best = std::max(best, t);
+    if (conv != nullptr && conv->window.groups == 1 && conv->activation.kind == Activation::Kind::none) {
+      best = std::max(best, t);
+    }
   }
   return best;
 }
@@ -366,7 +382,7 @@ std::vector<LayerInfo> Model::layers() const {
     if (plan_->fused_into[i] != i) info.fused_into = graph.nodes[plan_->fused_into[i]].name;
     const auto conv_macs = [&](const ConvWindow& window) {
       const ConvGeometry g = window.geometry(x);
-      return static_cast<double>(g.out_pixels()) * g.out_c * g.taps() * g.in_c;
+      return static_cast<double>(g.out_pixels()) * g.out_c * g.taps() * window.group_in_c(x);
     };
     std::visit(Overloaded{
                    [&](const FloatConvOp& op) {

@@ -42,6 +42,9 @@ class Checker {
                window.kernel_w <= max_dimension && window.stride > 0 && window.stride <= max_dimension &&
                window.out_c > 0 && window.out_c <= max_dimension,
            "kernel, stride and output channels must be in [1, 65536]");
+    expect(window.groups > 0 && input.c % window.groups == 0 && window.out_c % window.groups == 0,
+           std::to_string(window.groups) + " groups must divide the " + std::to_string(input.c) + " input and " +
+               std::to_string(window.out_c) + " output channels");
     return checked(window.geometry(input));
   }
   ConvGeometry checked(const ConvGeometry& g) const {
@@ -82,7 +85,7 @@ TensorSpec infer_node(const Node& node, const std::vector<TensorSpec>& tensors) 
           [&](const FloatConvOp& op) {
             check.expect_dtype(x, DType::float32);
             const ConvGeometry g = check.geometry(x, op.window);
-            check.expect_count("weights", op.weights.size(), g.out_c * g.taps() * g.in_c);
+            check.expect_count("weights", op.weights.size(), g.out_c * g.taps() * op.window.group_in_c(x));
             check.expect_count("bias", op.bias.size(), g.out_c);
             check.expect_activation(op.activation, g.out_c);
             return conv_output(g, DType::float32);
@@ -90,7 +93,7 @@ TensorSpec infer_node(const Node& node, const std::vector<TensorSpec>& tensors) 
           [&](const Int8ConvOp& op) {
             check.expect_dtype(x, DType::int8);
             const ConvGeometry g = check.geometry(x, op.window);
-            check.expect_count("weights", op.weights.size(), g.out_c * g.taps() * g.in_c);
+            check.expect_count("weights", op.weights.size(), g.out_c * g.taps() * op.window.group_in_c(x));
             check.expect_count("weight scales", op.weight_scales.size(), g.out_c);
             check.expect_count("bias", op.bias.size(), g.out_c);
             check.expect_quant(op.output, "output");
@@ -101,6 +104,7 @@ TensorSpec infer_node(const Node& node, const std::vector<TensorSpec>& tensors) 
           },
           [&](const BinaryConvOp& op) {
             check.expect_dtype(x, DType::bits);
+            check.expect(op.window.groups == 1, "binary convolutions are not grouped");
             const ConvGeometry g = check.geometry(x, op.window);
             check.expect_count("weight words", op.weight_bits.size(), g.out_c * g.taps() * words_for_bits(g.in_c));
             check.expect_count("multipliers", op.multiplier.size(), g.out_c);

@@ -22,8 +22,8 @@ std::vector<float> ohwi(const IrNode& n, std::size_t in_c, bool fold_scale) {
 }
 
 Op conv_op(const IrNode& n, const Shape& in) {
-  const ConvWindow window{n.kernel_h, n.kernel_w, n.stride, n.padding(), n.scale.size()};
-  if (!n.binary) return FloatConvOp{window, ohwi(n, in.c, true), n.shift, n.activation};
+  const ConvWindow window{n.kernel_h, n.kernel_w, n.stride, n.padding(), n.scale.size(), n.groups};
+  if (!n.binary) return FloatConvOp{window, ohwi(n, in.c / n.groups, true), n.shift, n.activation};
   const BinaryWeights weights = binarize_weights(ohwi(n, in.c, false), n.scale.size(), n.kernel_h * n.kernel_w, in.c);
   return BinaryConvOp{window,     weights.bits,      n.scale, n.shift, n.activation,
                       n.binary_padding, n.bits_output ? DType::bits : DType::float32, {}};

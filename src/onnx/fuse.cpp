@@ -70,7 +70,7 @@ class Fusion {
   // Sign [-> Pad(1)] -> Conv with weights ±alpha_n: a binary convolution.
   void recognize_binary(std::size_t i) {
     IrNode& conv = node(i);
-    if (conv.kind != IrKind::conv) return;
+    if (conv.kind != IrKind::conv || conv.groups != 1) return;
     std::size_t x = conv.inputs[0];
     const bool padded_with_one = node(x).kind == IrKind::pad && node(x).pad_value == 1.0f;
     const std::size_t sign = padded_with_one ? node(x).inputs[0] : x;

@@ -184,13 +184,18 @@ class Lowering {
     const std::size_t x = runtime(node.input(0), describe(node));
     const Tensor& weights = required_constant(node, 1);
     if (weights.dims.size() != 4) throw ModelError(describe(node) + ": weights must be OIHW (4 dimensions)");
-    if (int_attribute(node, "group", 1) != 1) throw ModelError(describe(node) + ": grouped convolution is not supported");
     const Shape& in = shape(x);
-    if (static_cast<std::size_t>(weights.dims[1]) != in.c) {
-      throw ModelError(describe(node) + ": weights expect " + std::to_string(weights.dims[1]) + " input channels, the input has " +
-                       std::to_string(in.c));
+    const std::int64_t group = int_attribute(node, "group", 1);
+    if (group < 1 || in.c % static_cast<std::size_t>(group) != 0 || weights.dims[0] % group != 0) {
+      throw ModelError(describe(node) + ": group " + std::to_string(group) + " must divide the input and output channels");
+    }
+    if (static_cast<std::size_t>(weights.dims[1]) != in.c / static_cast<std::size_t>(group)) {
+      throw ModelError(describe(node) + ": weights expect " + std::to_string(weights.dims[1]) +
+                       " input channels per group, the input has " + std::to_string(in.c) + " in " +
+                       std::to_string(group) + " groups");
     }
     IrNode n = IrNode::of(IrKind::conv, {x}, {});
+    n.groups = static_cast<std::size_t>(group);
     window(node, in, n, static_cast<std::size_t>(weights.dims[2]), static_cast<std::size_t>(weights.dims[3]));
     const auto out_c = static_cast<std::size_t>(weights.dims[0]);
     n.shape.c = out_c;

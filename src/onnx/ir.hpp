@@ -36,6 +36,7 @@ struct IrNode {
   // conv (dense too: a conv whose kernel covers its input): y = activation(scale[n] * (W * x)[n] + shift[n]).
   std::vector<float> weights;  // OIHW
   std::size_t kernel_h = 1, kernel_w = 1, stride = 1;
+  std::size_t groups = 1;             // conv
   std::array<std::size_t, 4> pads{};  // top, left, bottom, right (pool and pad too)
   std::vector<float> scale, shift;    // conv and scale_shift
   Activation activation;              // conv, activation and elementwise

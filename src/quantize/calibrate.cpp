@@ -89,7 +89,7 @@ std::vector<Range> measure(const GraphDef& graph, std::span<const std::vector<fl
 
 Int8ConvOp quantize_conv(const FloatConvOp& op, std::size_t in_c, QuantParams input, QuantParams output) {
   const std::size_t out_c = op.window.out_c;
-  const std::size_t fan_in = op.window.kernel_h * op.window.kernel_w * in_c;
+  const std::size_t fan_in = op.window.kernel_h * op.window.kernel_w * in_c / op.window.groups;
   Int8ConvOp q{op.window, std::vector<std::int8_t>(op.weights.size()), std::vector<float>(out_c),
                std::vector<std::int32_t>(out_c), output, op.activation};
   for (std::size_t n = 0; n < out_c; ++n) {
