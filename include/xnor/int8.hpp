@@ -4,7 +4,9 @@
 // (gemmlowp's SaturatingRoundingDoublingHighMul, then RoundingDivideByPOT), the output zero point is added and
 // the result is clamped to the bounds of the fused activation. These functions are the specification every
 // int8 kernel is tested against.
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <span>
 
 #include "xnor/activation.hpp"
@@ -31,13 +33,30 @@ struct FixedPointMultiplier {
 FixedPointMultiplier quantize_multiplier(double real);
 
 // gemmlowp's SaturatingRoundingDoublingHighMul: a * b / 2^31 rounded to nearest, ties toward +infinity; the one
-// overflowing case, a = b = INT32_MIN, gives INT32_MAX.
-std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a, std::int32_t b);
+// overflowing case, a = b = INT32_MIN, gives INT32_MAX. (Inline, as the next two: element-wise loops call them.)
+inline std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a, std::int32_t b) {
+  if (a == std::numeric_limits<std::int32_t>::min() && b == a) return std::numeric_limits<std::int32_t>::max();
+  const std::int64_t ab = std::int64_t{a} * b;
+  const std::int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+  return static_cast<std::int32_t>((ab + nudge) / (std::int64_t{1} << 31));  // C++ division truncates toward 0
+}
 // gemmlowp's RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero; exponent in [0, 31].
-std::int32_t rounding_divide_by_pot(std::int32_t x, int exponent);
+inline std::int32_t rounding_divide_by_pot(std::int32_t x, int exponent) {
+  const auto mask = static_cast<std::int32_t>((std::int64_t{1} << exponent) - 1);
+  const std::int32_t remainder = x & mask;
+  const std::int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
 // x times the multiplier, as TFLite's MultiplyByQuantizedMultiplier: x shifted left by max(shift, 0) (saturating
 // where TFLite would overflow), SaturatingRoundingDoublingHighMul, then RoundingDivideByPOT by max(-shift, 0).
-std::int32_t multiply_by_quantized_multiplier(std::int32_t x, FixedPointMultiplier m);
+inline std::int32_t multiply_by_quantized_multiplier(std::int32_t x, FixedPointMultiplier m) {
+  const int left = std::max(m.shift, 0);
+  const int right = std::max(-m.shift, 0);
+  const auto shifted = static_cast<std::int32_t>(std::clamp<std::int64_t>(
+      std::int64_t{x} * (std::int64_t{1} << left), std::numeric_limits<std::int32_t>::min(),
+      std::numeric_limits<std::int32_t>::max()));
+  return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, m.multiplier), right);
+}
 
 // The int8 bounds of a fused activation, both inclusive.
 struct Int8Range {

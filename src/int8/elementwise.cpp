@@ -1,5 +1,6 @@
 // int8 element-wise ADD and MUL (elementwise.hpp), TFLite's integer arithmetic.
 #include <algorithm>
+#include <array>
 
 #include "src/elementwise_loop.hpp"
 #include "xnor/elementwise.hpp"
@@ -33,12 +34,19 @@ void int8_elementwise(ElementwiseKind kind, std::span<const std::int8_t> a, std:
     return;
   }
   const double twice_max = 2.0 * std::max(params.a.scale, params.b.scale);
-  const FixedPointMultiplier ma = quantize_multiplier(params.a.scale / twice_max);
-  const FixedPointMultiplier mb = quantize_multiplier(params.b.scale / twice_max);
   const FixedPointMultiplier mo = quantize_multiplier(twice_max / ((1 << add_left_shift) * double{params.output.scale}));
+  // An operand's rescaled value depends on its byte alone: 256 of them, computed once per call.
+  const auto rescaled = [&](QuantParams q) {
+    const FixedPointMultiplier m = quantize_multiplier(q.scale / twice_max);
+    std::array<std::int32_t, 256> table;
+    for (int v = -128; v < 128; ++v) {
+      table[static_cast<std::uint8_t>(v)] = multiply_by_quantized_multiplier((v - q.zero_point) * (1 << add_left_shift), m);
+    }
+    return table;
+  };
+  const std::array<std::int32_t, 256> ta = rescaled(params.a), tb = rescaled(params.b);
   detail::for_each_pair(a.size(), b.size(), channels, [&](std::size_t i, std::size_t j) {
-    const std::int32_t sum = multiply_by_quantized_multiplier((a[i] - zero_a) * (1 << add_left_shift), ma) +
-                             multiply_by_quantized_multiplier((b[j] - zero_b) * (1 << add_left_shift), mb);
+    const std::int32_t sum = ta[static_cast<std::uint8_t>(a[i])] + tb[static_cast<std::uint8_t>(b[j])];
     out[i] = clamp_to(zero_out + multiply_by_quantized_multiplier(sum, mo), params.range);
   });
 }

@@ -48,28 +48,6 @@ FixedPointMultiplier quantize_multiplier(double real) {
   return {static_cast<std::int32_t>(fixed), shift};
 }
 
-std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a, std::int32_t b) {
-  if (a == int32_min && b == int32_min) return int32_max;
-  const std::int64_t ab = std::int64_t{a} * b;
-  const std::int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
-  return static_cast<std::int32_t>((ab + nudge) / (std::int64_t{1} << 31));  // C++ division truncates toward 0
-}
-
-std::int32_t rounding_divide_by_pot(std::int32_t x, int exponent) {
-  const auto mask = static_cast<std::int32_t>((std::int64_t{1} << exponent) - 1);
-  const std::int32_t remainder = x & mask;
-  const std::int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-  return (x >> exponent) + (remainder > threshold ? 1 : 0);
-}
-
-std::int32_t multiply_by_quantized_multiplier(std::int32_t x, FixedPointMultiplier m) {
-  const int left = std::max(m.shift, 0);
-  const int right = std::max(-m.shift, 0);
-  const auto shifted = static_cast<std::int32_t>(
-      std::clamp<std::int64_t>(std::int64_t{x} * (std::int64_t{1} << left), int32_min, int32_max));
-  return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, m.multiplier), right);
-}
-
 Int8Range activation_range(const Activation& activation, QuantParams output) {
   validate_quant_params(output, "activation range");
   switch (activation.kind) {
