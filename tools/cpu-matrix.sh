@@ -28,7 +28,7 @@ declare -A eval_limit=([float]=4 [int8]=10 [binary]=50)
 # The unit tests, by source file: kernels, layers, graphs and models, and the rest (cheap, kept for coverage).
 test_groups=(
   "kernels:*bitpack_test.cpp,*bgemm_test.cpp,*output_transform_test.cpp,*int8_quant_test.cpp,*cpu_path_test.cpp,*thread_pool_test.cpp"
-  "layers:*binary_conv_test.cpp,*binary_ops_test.cpp,*int8_conv_test.cpp,*int8_ops_test.cpp,*float_conv_test.cpp,*float_ops_test.cpp"
+  "layers:*binary_conv_test.cpp,*binary_ops_test.cpp,*int8_conv_test.cpp,*int8_ops_test.cpp,*float_conv_test.cpp,*float_ops_test.cpp,*grouped_conv_test.cpp,*elementwise_test.cpp"
   "graphs+models:*model_test.cpp,*model_file_regression_test.cpp,*onnx_import_test.cpp,*onnx_conformance_test.cpp,*npy_test.cpp"
   "images+data:*image_test.cpp,*image_regression_test.cpp,*dataset_test.cpp"
 )
