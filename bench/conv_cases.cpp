@@ -13,7 +13,7 @@ namespace xnor::bench {
 namespace {
 
 std::mt19937_64 rng_for(const ConvShape& shape) {
-  std::seed_seq seed{shape.h, shape.w, shape.in_c, shape.out_c, shape.kernel};
+  std::seed_seq seed{shape.h, shape.w, shape.in_c, shape.out_c, shape.kernel, shape.stride, shape.groups};
   return std::mt19937_64(seed);
 }
 
@@ -22,7 +22,9 @@ std::size_t padding_after(std::size_t in, std::size_t out, std::size_t stride, s
   return reach > in + before ? reach - in - before : 0;
 }
 
-std::size_t weight_count(const ConvShape& shape) { return shape.out_c * shape.kernel * shape.kernel * shape.in_c; }
+std::size_t weight_count(const ConvShape& shape) {
+  return shape.out_c * shape.kernel * shape.kernel * (shape.in_c / shape.groups);
+}
 
 // The reference output of a shape, computed on first use.
 template <class T, class Compute>
@@ -62,7 +64,7 @@ Int8ConvCase int8_case(const ConvShape& shape) {
   auto rng = rng_for(shape);
   // One accumulator's standard deviation, roughly: sqrt(K) * rms(input - zero point) * rms(weight), the
   // rms of 0..255 being 147 and that of -127..127 being 73.
-  const double k = static_cast<double>(shape.kernel * shape.kernel * shape.in_c);
+  const double k = static_cast<double>(shape.kernel * shape.kernel * (shape.in_c / shape.groups));
   const double spread = std::sqrt(k) * 147.0 * 73.0;
   std::uniform_int_distribution<int> input(-128, 127), weight(-127, 127);
   const auto bias_bound = static_cast<std::int32_t>(spread);
@@ -83,7 +85,7 @@ Int8ConvCase int8_case(const ConvShape& shape) {
 bool matches_reference(const ConvShape& shape, std::span<const float> output) {
   const auto& expected = cached<float>(shape, [&] {
     const FloatConvCase c = float_case(shape);
-    return reference::float_conv2d(shape.geometry(), c.input, c.weights, c.bias);
+    return reference::float_grouped_conv2d(shape.geometry(), shape.groups, c.input, c.weights, c.bias);
   });
   if (output.size() != expected.size()) return false;
   double squares = 0;
@@ -100,7 +102,7 @@ bool matches_reference(const ConvShape& shape, std::span<const std::int8_t> outp
     const Int8ConvCase c = int8_case(shape);
     const ConvGeometry g = shape.geometry();
     std::vector<std::int8_t> out(g.out_pixels() * g.out_c);
-    reference::int8_conv2d(g, c.params(), c.input.data(), out.data());
+    reference::int8_grouped_conv2d(g, shape.groups, c.params(), c.input.data(), out.data());
     return out;
   });
   if (output.size() != expected.size()) return false;

@@ -28,13 +28,14 @@ using Operator = std::unique_ptr<xnn_operator, DeleteOperator>;
 
 // The geometry's sizes as XNNPACK's create functions take them (padding explicit, TensorFlow's split included).
 struct Window {
-  std::uint32_t pad_top, pad_right, pad_bottom, pad_left, kernel_h, kernel_w, stride;
+  std::uint32_t pad_top, pad_right, pad_bottom, pad_left, kernel_h, kernel_w, stride, groups;
 };
 
-Window window_of(const ConvGeometry& g) {
+Window window_of(const ConvShape& shape) {
+  const ConvGeometry g = shape.geometry();
   const auto u32 = [](std::size_t v) { return static_cast<std::uint32_t>(v); };
   return {u32(g.pad_top()), u32(pad_right(g)), u32(pad_bottom(g)), u32(g.pad_left()), u32(g.kernel_h), u32(g.kernel_w),
-          u32(g.stride)};
+          u32(g.stride), u32(shape.groups)};
 }
 
 // Times an operator that create_and_setup made and set up; runs it once first for the check.
@@ -61,14 +62,14 @@ void time_operator(benchmark::State& state, const ConvShape& shape,
 void run_xnnpack_f32(benchmark::State& state, ConvShape shape) {
   const FloatConvCase c = float_case(shape);
   const ConvGeometry g = shape.geometry();
-  const Window w = window_of(g);
+  const Window w = window_of(shape);
   std::vector<float> output(g.out_pixels() * g.out_c);
   time_operator(
       state, shape,
       [&](xnn_operator_t* op) {
         const xnn_status created = xnn_create_convolution2d_nhwc_f32(
-            w.pad_top, w.pad_right, w.pad_bottom, w.pad_left, w.kernel_h, w.kernel_w, w.stride, w.stride, 1, 1, 1,
-            g.in_c, g.out_c, g.in_c, g.out_c,
+            w.pad_top, w.pad_right, w.pad_bottom, w.pad_left, w.kernel_h, w.kernel_w, w.stride, w.stride, 1, 1,
+            w.groups, g.in_c / w.groups, g.out_c / w.groups, g.in_c, g.out_c,
             c.weights.data(), c.bias.data(), -std::numeric_limits<float>::infinity(),
             std::numeric_limits<float>::infinity(), 0, op);
         if (created != xnn_status_success) return created;
@@ -81,14 +82,14 @@ void run_xnnpack_int8(benchmark::State& state, ConvShape shape) {
   const Int8ConvCase c = int8_case(shape);
   const Int8LayerParams params = c.params();
   const ConvGeometry g = shape.geometry();
-  const Window w = window_of(g);
+  const Window w = window_of(shape);
   std::vector<std::int8_t> output(g.out_pixels() * g.out_c);
   time_operator(
       state, shape,
       [&](xnn_operator_t* op) {
         const xnn_status created = xnn_create_convolution2d_nhwc_qc8(
-            w.pad_top, w.pad_right, w.pad_bottom, w.pad_left, w.kernel_h, w.kernel_w, w.stride, w.stride, 1, 1, 1,
-            g.in_c, g.out_c, g.in_c, g.out_c,
+            w.pad_top, w.pad_right, w.pad_bottom, w.pad_left, w.kernel_h, w.kernel_w, w.stride, w.stride, 1, 1,
+            w.groups, g.in_c / w.groups, g.out_c / w.groups, g.in_c, g.out_c,
             static_cast<std::int8_t>(params.input.zero_point), params.input.scale, c.weight_scales.data(),
             c.weights.data(), c.bias.data(), static_cast<std::int8_t>(params.output.zero_point), params.output.scale,
             params.range.min, params.range.max, 0, op);
@@ -101,9 +102,11 @@ void run_xnnpack_int8(benchmark::State& state, ConvShape shape) {
 }  // namespace
 
 void register_xnnpack_benchmarks() {
-  for (const ConvShape& shape : conv_shapes) {
-    benchmark::RegisterBenchmark(shape.name("xnnpack_f32").c_str(), run_xnnpack_f32, shape);
-    benchmark::RegisterBenchmark(shape.name("xnnpack_int8").c_str(), run_xnnpack_int8, shape);
+  for (const auto& shapes : {std::span<const ConvShape>(conv_shapes), std::span<const ConvShape>(depthwise_shapes)}) {
+    for (const ConvShape& shape : shapes) {
+      benchmark::RegisterBenchmark(shape.name("xnnpack_f32").c_str(), run_xnnpack_f32, shape);
+      benchmark::RegisterBenchmark(shape.name("xnnpack_int8").c_str(), run_xnnpack_int8, shape);
+    }
   }
 }
 

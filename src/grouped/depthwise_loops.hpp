@@ -33,8 +33,23 @@ struct DepthwiseLoops {
   static void for_each_pass(const detail::DepthwiseShape& s, const T* input, const T* padding, Pass pass) {
     const std::size_t passes = detail::depthwise_padded_taps(s.kernel_h * s.kernel_w) / K;
     const T* pixels[K];
+    // A kernel of one pass (3x3 and smaller): a window inside the input finds its taps at fixed offsets from
+    // its first pixel, without bounds checks. Taps past the kernel read the padding pixel (zero weights).
+    std::size_t offsets[K] = {};
+    for (std::size_t t = 0; passes == 1 && t < s.kernel_h * s.kernel_w; ++t) {
+      offsets[t] = (t / s.kernel_w * s.in_w + t % s.kernel_w) * s.in_c;
+    }
     for (std::size_t oy = s.row_begin; oy < s.row_end; ++oy) {
+      const std::size_t top = oy * s.stride;  // in padded rows
+      const bool rows_inside = top >= s.pad_top && top - s.pad_top + s.kernel_h <= s.in_h;
       for (std::size_t ox = 0; ox < s.out_w; ++ox) {
+        const std::size_t left = ox * s.stride;
+        if (passes == 1 && rows_inside && left >= s.pad_left && left - s.pad_left + s.kernel_w <= s.in_w) {
+          const T* first = input + ((top - s.pad_top) * s.in_w + left - s.pad_left) * s.in_c;
+          for (std::size_t t = 0; t < K; ++t) pixels[t] = t < s.kernel_h * s.kernel_w ? first + offsets[t] : padding;
+          pass(static_cast<const T* const*>(pixels), true, true, 0, oy * s.out_w + ox);
+          continue;
+        }
         std::size_t ky = 0, kx = 0;  // the next tap
         for (std::size_t p = 0; p < passes; ++p) {
           for (std::size_t t = 0; t < K; ++t) {
