@@ -157,7 +157,8 @@ void serialize(Archive& a, QuantParams& q) {
 }
 template <class Archive>
 void serialize(Archive& a, Activation& act) {
-  a(enumeration(act.kind, Activation::Kind::clamp), act.low, act.high, numbers(act.slopes));
+  a(enumeration(act.kind, Activation::Kind::hard_swish), act.low, act.high, numbers(act.slopes));
+  if (archive_version >= 2) a(act.alpha, act.beta);
 }
 // Version 1 knew only "valid" and "same"; version 2 adds explicit amounts (stored for every mode).
 template <class Archive>

@@ -26,7 +26,7 @@ if(TARGET xnor_cli)
       add_test(NAME real_networks.export COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/tools/real-networks.py
         make ${xnor_real_networks})
       set_tests_properties(real_networks.export PROPERTIES FIXTURES_SETUP real_networks)
-      foreach(network IN ITEMS googlenet resnet18 mobilenet_v2 bireal)
+      foreach(network IN ITEMS googlenet resnet18 mobilenet_v2 mobilenet_v3_small bireal)
         foreach(opset IN ITEMS 11 13)
           add_test(NAME real_networks.${network}_opset${opset} COMMAND /usr/bin/python3
             ${CMAKE_CURRENT_SOURCE_DIR}/tools/real-networks.py check ${xnor_real_networks} ${network}-opset${opset}

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -9,7 +10,9 @@
 
 #include "tests/support.hpp"
 #include "xnor/batch_norm.hpp"
+#include "xnor/float_conv.hpp"
 #include "xnor/float_ops.hpp"
+#include "xnor/int8.hpp"
 
 using namespace xnor;
 
@@ -127,6 +130,20 @@ TEST_CASE("global average pool, concat, activations and batch norm") {
   std::vector<float> normalized(4);
   norm.run(std::vector<float>{1, 2, 3, 4}, normalized);
   CHECK(normalized == std::vector<float>{1, 3, 3, 5});
+}
+
+TEST_CASE("hard sigmoid and hard swish follow ONNX; layers refuse them (they run as an activation node)") {
+  const std::vector<float> x{-4, -3, -1.5f, 0, 1, 3, 4}, sigmoid_of_x{0.0f, 0.0f, 0.2f, 0.5f, 0.7f, 1.0f, 1.0f};
+  std::vector<float> sigmoid = x, swish = x;
+  activate(sigmoid, 1, Activation::hard_sigmoid(0.2f, 0.5f));
+  activate(swish, 1, Activation::hard_swish());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    CHECK(sigmoid[i] == doctest::Approx(sigmoid_of_x[i]));
+    CHECK(swish[i] == doctest::Approx(x[i] * std::min(std::max(x[i] + 3.0f, 0.0f), 6.0f) / 6.0f));
+  }
+  CHECK_THROWS_AS(FloatConv2d({3, 3, 1, 1, 1, 1, Padding::valid, 1}, std::vector<float>{1.0f}, {}, Activation::hard_swish()),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(activation_range(Activation::hard_sigmoid(0.2f, 0.5f), {0.1f, 0}), std::invalid_argument);
 }
 
 TEST_CASE("softmax sums to 1, keeps the order, and is stable for large logits") {

@@ -114,7 +114,8 @@ TEST_CASE("model file version 2 keeps explicit padding and pool modes; version 1
       {"stem", {0}, FloatConvOp{stem, random(8 * 49 * 3), random(8), Activation::relu()}},
       {"pool", {1}, PoolOp{PoolKind::max, 3, 2, Padding::amounts(0, 1, 1, 0), false, true, false}},
       {"mean", {2}, PoolOp{PoolKind::average, 2, 1, Padding::symmetric(1), false, false, true}},
-      {"gap", {3}, PoolOp{PoolKind::average, 1, 1, Padding::valid, true}}};
+      {"gate", {3}, ActivationOp{Activation::hard_sigmoid(0.25f, 0.5f)}},
+      {"gap", {4}, PoolOp{PoolKind::average, 1, 1, Padding::valid, true}}};
   graph.labels.assign(8, "x");
   const std::vector<std::byte> file = serialize_model(graph);
   const GraphDef reloaded = parse_model(file);
@@ -123,6 +124,7 @@ TEST_CASE("model file version 2 keeps explicit padding and pool modes; version 1
   CHECK(pool.padding == Padding::amounts(0, 1, 1, 0));
   CHECK(pool.ceil_mode);
   CHECK(std::get<PoolOp>(reloaded.nodes[2].op).count_padding);
+  CHECK(std::get<ActivationOp>(reloaded.nodes[3].op).activation.alpha == 0.25f);
   CHECK(serialize_model(reloaded) == file);
   const auto image = random(10 * 9 * 3);
   CHECK(run_once(std::make_shared<const Model>(graph), image) == run_once(std::make_shared<const Model>(reloaded), image));

@@ -2,7 +2,8 @@
 """The networks PyTorch users start from, exported to ONNX and checked against xnor.
 
   /usr/bin/python3 tools/real-networks.py make OUT_DIR [--images 2]
-      torchvision's googlenet (aux_logits=False), resnet18 and mobilenet_v2 with seeded random weights
+      torchvision's googlenet (aux_logits=False), resnet18, mobilenet_v2 and mobilenet_v3_small (hard swish,
+      squeeze-and-excitation) with seeded random weights
       (weights=None: nothing is downloaded), and tools/train's Bi-Real-style binary ResNet (BiRealNet: binary
       3x3 convolutions inside real-valued shortcuts, ReActNet's RSign and RPReLU), exported at opsets 11 and
       13 with their input normalization in the metadata; random images (PNG: the int8 calibration set), their
@@ -29,6 +30,7 @@ NETWORKS = {
     "googlenet": (224, 3, *IMAGENET, False),
     "resnet18": (224, 3, *IMAGENET, False),
     "mobilenet_v2": (224, 3, *IMAGENET, False),
+    "mobilenet_v3_small": (224, 3, *IMAGENET, False),
     "bireal": (28, 1, [0.5], [0.25], True),
 }
 OPSETS = [11, 13]

@@ -10,6 +10,7 @@ namespace xnor {
 OutputTransform::OutputTransform(OutputKind kind, std::vector<float> multiplier, std::vector<float> bias,
                                  Activation activation)
     : kind_(kind), multiplier_(std::move(multiplier)), bias_(std::move(bias)), activation_(std::move(activation)) {
+  if (!activation_.fusable()) throw std::invalid_argument("output transform: a hard sigmoid or swish does not fuse");
   if (bias_.size() != multiplier_.size() ||
       (activation_.kind == Activation::Kind::prelu && activation_.slopes.size() != multiplier_.size())) {
     throw std::invalid_argument("output transform: " + std::to_string(multiplier_.size()) + " multipliers, " +

@@ -43,6 +43,7 @@ FloatConv2d::FloatConv2d(const ConvGeometry& geometry, std::span<const float> we
   const std::size_t k = g.taps() * g.in_c;
   detail::check_size(layer_name, "weights", weights.size(), g.out_c * k);
   if (!bias.empty()) detail::check_size(layer_name, "bias", bias.size(), g.out_c);
+  if (!activation.fusable()) throw std::invalid_argument("float layer: a hard sigmoid or swish does not fuse into a convolution");
   if (activation.kind == Activation::Kind::prelu) {
     detail::check_size(layer_name, "PReLU slopes", activation.slopes.size(), g.out_c);
   }
@@ -75,6 +76,9 @@ FloatConv2d::FloatConv2d(const ConvGeometry& geometry, std::span<const float> we
         e[low_row * width] = activation.low;
         e[high_row * width] = activation.high;
         break;
+      case Activation::Kind::hard_sigmoid:
+      case Activation::Kind::hard_swish:
+        break;  // refused above
     }
   }
   panels_ = std::move(packed);

@@ -243,7 +243,10 @@ std::size_t aligned(std::size_t bytes) { return (bytes + arena_alignment - 1) / 
 std::uint32_t fusable_shortcut(const Model::Plan& p, std::size_t add, const std::vector<std::size_t>& uses) {
   const Node& node = p.graph.nodes[add];
   const auto* op = std::get_if<ElementwiseOp>(&node.op);
-  if (op == nullptr || op->kind != ElementwiseKind::add || p.tensors[add + 1].dtype != DType::float32) return 0;
+  if (op == nullptr || op->kind != ElementwiseKind::add || !op->activation.fusable() ||
+      p.tensors[add + 1].dtype != DType::float32) {
+    return 0;
+  }
   const TensorSpec &a = p.tensors[node.inputs[0]], &b = p.tensors[node.inputs[1]];
   if (a.h != b.h || a.w != b.w) return 0;  // a per-channel operand
   std::uint32_t best = 0;

@@ -33,6 +33,11 @@ class Checker {
     expect(q.scale > 0.0f && q.scale < 1e30f && q.zero_point >= -128 && q.zero_point <= 127,
            std::string(what) + " quantization needs a positive finite scale and a zero point in [-128, 127]");
   }
+  // A layer's activation: one its output transform fuses.
+  void expect_layer_activation(const Activation& activation, std::size_t channels) const {
+    expect(activation.fusable(), "a hard sigmoid or swish does not fuse into a layer");
+    expect_activation(activation, channels);
+  }
   void expect_activation(const Activation& activation, std::size_t channels) const {
     if (activation.kind == Activation::Kind::prelu) expect_count("PReLU slopes", activation.slopes.size(), channels);
     if (activation.kind == Activation::Kind::clamp) expect(activation.low <= activation.high, "clamp has low > high");
@@ -87,7 +92,7 @@ TensorSpec infer_node(const Node& node, const std::vector<TensorSpec>& tensors) 
             const ConvGeometry g = check.geometry(x, op.window);
             check.expect_count("weights", op.weights.size(), g.out_c * g.taps() * op.window.group_in_c(x));
             check.expect_count("bias", op.bias.size(), g.out_c);
-            check.expect_activation(op.activation, g.out_c);
+            check.expect_layer_activation(op.activation, g.out_c);
             return conv_output(g, DType::float32);
           },
           [&](const Int8ConvOp& op) {
@@ -97,7 +102,8 @@ TensorSpec infer_node(const Node& node, const std::vector<TensorSpec>& tensors) 
             check.expect_count("weight scales", op.weight_scales.size(), g.out_c);
             check.expect_count("bias", op.bias.size(), g.out_c);
             check.expect_quant(op.output, "output");
-            check.expect(op.activation.kind != Activation::Kind::prelu, "int8 layers fuse ReLU or clamp, not PReLU");
+            check.expect(op.activation.fusable() && op.activation.kind != Activation::Kind::prelu,
+                         "int8 layers fuse ReLU or clamp only");
             TensorSpec out = conv_output(g, DType::int8);
             out.quant = op.output;
             return out;
@@ -109,7 +115,7 @@ TensorSpec infer_node(const Node& node, const std::vector<TensorSpec>& tensors) 
             check.expect_count("weight words", op.weight_bits.size(), g.out_c * g.taps() * words_for_bits(g.in_c));
             check.expect_count("multipliers", op.multiplier.size(), g.out_c);
             check.expect_count("bias", op.bias.size(), g.out_c);
-            check.expect_activation(op.activation, g.out_c);
+            check.expect_layer_activation(op.activation, g.out_c);
             TensorSpec out = conv_output(g, op.output);
             if (op.output == DType::int8) {
               check.expect_quant(op.output_quant, "output");
@@ -181,7 +187,8 @@ TensorSpec infer_node(const Node& node, const std::vector<TensorSpec>& tensors) 
             check.expect_activation(op.activation, x.c);
             TensorSpec out = x;
             if (x.dtype == DType::int8) {
-              check.expect(op.activation.kind != Activation::Kind::prelu, "int8 takes no PReLU");
+              check.expect(op.activation.fusable() && op.activation.kind != Activation::Kind::prelu,
+                           "int8 element-wise operations fuse ReLU or clamp only");
               check.expect_quant(op.output_quant, "output");
               out.quant = op.output_quant;
             }

@@ -137,6 +137,7 @@ FloatGroupedConv2d::FloatGroupedConv2d(const ConvGeometry& geometry, std::size_t
   if (!bias.empty()) detail::check_size(float_layer, "bias", bias.size(), g.out_c);
   const bool prelu = activation.kind == Activation::Kind::prelu;
   if (prelu) detail::check_size(float_layer, "PReLU slopes", activation.slopes.size(), g.out_c);
+  if (!activation.fusable()) throw std::invalid_argument(std::string(float_layer) + ": a hard sigmoid or swish does not fuse");
 
   if (depthwise_ != nullptr) {
     auto packed = std::make_shared<detail::FloatDepthwiseWeights>();

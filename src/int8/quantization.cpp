@@ -64,9 +64,12 @@ Int8Range activation_range(const Activation& activation, QuantParams output) {
       return range;
     }
     case Activation::Kind::prelu:
+    case Activation::Kind::hard_sigmoid:
+    case Activation::Kind::hard_swish:
       break;
   }
-  throw std::invalid_argument("activation range: PReLU is not a clamp and cannot be fused into an int8 layer");
+  throw std::invalid_argument("activation range: PReLU and the hard sigmoid and swish are not clamps and cannot be "
+                              "fused into an int8 layer");
 }
 
 std::int8_t requantize(std::int32_t acc, FixedPointMultiplier m, std::int32_t output_zero_point, Int8Range range) {

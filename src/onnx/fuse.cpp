@@ -138,7 +138,7 @@ class Fusion {
           alias(i, x);
           return true;
         }
-        if (!open_conv(x) && !concat_of_open_convs(x)) return false;
+        if (!n.activation.fusable() || (!open_conv(x) && !concat_of_open_convs(x))) return false;
         for (std::size_t first = 0; std::size_t conv : node(x).kind == IrKind::concat ? node(x).inputs : std::vector<std::size_t>{x}) {
           Activation& a = node(conv).activation = n.activation;
           const std::size_t channels = node(conv).scale.size();

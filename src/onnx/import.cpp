@@ -410,6 +410,11 @@ class Lowering {
       if (!(low <= high)) throw ModelError(describe(node) + ": min is above max");
       return void(activation(node, x, Activation::clamp(low, high)));
     }
+    if (op == "HardSigmoid") {
+      const Activation a = Activation::hard_sigmoid(float_attribute(node, "alpha", 0.2f), float_attribute(node, "beta", 0.5f));
+      return void(activation(node, runtime(node.input(0), describe(node)), a));
+    }
+    if (op == "HardSwish") return void(activation(node, runtime(node.input(0), describe(node)), Activation::hard_swish()));
     if (op == "Sign") {
       const std::size_t x = runtime(node.input(0), describe(node));
       return void(add(node, IrNode::of(IrKind::sign, {x}, shape(x))));

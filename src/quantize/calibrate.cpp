@@ -175,8 +175,8 @@ GraphDef quantize_int8(const GraphDef& float_graph, std::span<const std::vector<
                      as_int8[t] = add(node.name, in, ConcatOp{quant[t]});
                    },
                    [&](const ElementwiseOp& op) {
-                     // int8 unless a PReLU is fused (TFLite's ADD and MUL clamp, nothing more).
-                     if (op.activation.kind == Activation::Kind::prelu) {
+                     // int8 unless a PReLU or hard activation is fused (TFLite's ADD and MUL clamp, nothing more).
+                     if (op.activation.kind == Activation::Kind::prelu || !op.activation.fusable()) {
                        as_float[t] = add(node.name, {float_of(node.inputs[0]), float_of(node.inputs[1])}, op);
                        return;
                      }
