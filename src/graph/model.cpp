@@ -236,8 +236,6 @@ Step make_step(const Op& op, const std::vector<TensorSpec>& in, const TensorSpec
 
 std::size_t aligned(std::size_t bytes) { return (bytes + arena_alignment - 1) / arena_alignment * arena_alignment; }
 
-// The steps, and the arena plan: tensor t lives from the step that writes it (t - 1) to the last step that
-// reads it (the output to the end). Each takes the lowest offset that overlaps no tensor alive at the same time.
 // The float convolution whose output only the Add node `add` reads, as that Add's first or second operand,
 // if the other operand is computed before the convolution runs: its tensor, else 0.
 std::uint32_t fusable_shortcut(const Model::Plan& p, std::size_t add, const std::vector<std::size_t>& uses) {
@@ -261,6 +259,9 @@ std::uint32_t fusable_shortcut(const Model::Plan& p, std::size_t add, const std:
   return best;
 }
 
+// The steps, and the arena plan: tensor t lives from the step that writes it (t - 1) to the last step that
+// reads it (the output to the end). Each takes the lowest offset that overlaps no tensor alive at the same time;
+// a fused Add's output is its convolution's tensor.
 void plan(Model::Plan& p, Path path, Fusion fusion) {
   const std::size_t nodes = p.graph.nodes.size();
   std::vector<std::size_t> uses(p.tensors.size());
