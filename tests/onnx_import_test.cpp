@@ -337,6 +337,27 @@ TEST_CASE("a depthwise Conv (group = channels, multiplier 2) imports as a groupe
   for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-4));
 }
 
+TEST_CASE("x * HardSigmoid(x), as opsets before 14 export HardSwish, becomes one hard swish activation") {
+  std::mt19937 rng(test::seed());
+  const std::size_t c = 2, h = 3, w = 4;
+  const std::vector<float> x = normal_floats(rng, c * h * w);
+  Graph g(c, h, w);
+  auto* gate = g.node("HardSigmoid", {"x"}, "gate");
+  auto* alpha = gate->add_attribute();
+  alpha->set_name("alpha");
+  alpha->set_type(onnx::AttributeProto::FLOAT);
+  alpha->set_f(1.0f / 6.0f);
+  g.node("Mul", {"x", "gate"}, "y");
+  const GraphDef graph = onnx_import::import_model(g.bytes("y"));
+  REQUIRE(graph.nodes.size() == 1);
+  CHECK(std::get<ActivationOp>(graph.nodes[0].op).activation.kind == Activation::Kind::hard_swish);
+  const std::vector<float> got = run(graph, to_hwc(x, c, h, w));
+  const std::vector<float> hwc = to_hwc(x, c, h, w);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    CHECK(got[i] == doctest::Approx(hwc[i] * std::min(std::max(hwc[i] / 6.0f + 0.5f, 0.0f), 1.0f)));
+  }
+}
+
 TEST_CASE("what the importer cannot map is refused with the node's name and op") {
   SUBCASE("an unknown operator") {
     Graph g(1, 4, 4);

@@ -29,8 +29,27 @@ void activate(std::span<float> values, std::size_t channels, const Activation& a
   detail::groups_of("activation", values.size(), channels);
   if (activation.kind == Activation::Kind::prelu) {
     detail::check_size("activation", "PReLU slopes", activation.slopes.size(), channels);
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = activation.apply(values[i], i % channels);
+    return;
   }
-  for (std::size_t i = 0; i < values.size(); ++i) values[i] = activation.apply(values[i], i % channels);
+  // One kind for every value: the loop of each kind vectorizes (apply's switch inside it would not).
+  const auto each = [&](auto f) {
+    for (float& v : values) v = f(v);
+  };
+  const float low = activation.low, high = activation.high, alpha = activation.alpha, beta = activation.beta;
+  switch (activation.kind) {
+    case Activation::Kind::none:
+    case Activation::Kind::prelu:
+      return;
+    case Activation::Kind::relu:
+      return each([](float y) { return y < 0.0f ? 0.0f : y; });
+    case Activation::Kind::clamp:
+      return each([=](float y) { return std::min(std::max(y, low), high); });
+    case Activation::Kind::hard_sigmoid:
+      return each([=](float y) { return std::min(std::max(alpha * y + beta, 0.0f), 1.0f); });
+    case Activation::Kind::hard_swish:
+      return each([=](float y) { return y * std::min(std::max(alpha * y + beta, 0.0f), 1.0f); });
+  }
 }
 
 void max_pool(std::span<const float> input, const ConvGeometry& geometry, std::span<float> output, OutputRows rows) {

@@ -150,6 +150,27 @@ class Fusion {
         }
         alias(i, x);
         return true;
+      case IrKind::elementwise: {
+        // x * HardSigmoid(x): a hard swish of x (how opsets before 14 export HardSwish).
+        if (n.elementwise_kind != ElementwiseKind::mul || n.activation.kind != Activation::Kind::none) return false;
+        for (int k = 0; k < 2; ++k) {
+          const std::size_t gate = n.inputs[k], y = n.inputs[1 - k];
+          const IrNode& g = node(gate);
+          if (g.kind != IrKind::activation || g.activation.kind != Activation::Kind::hard_sigmoid || uses(gate) != 1 ||
+              g.inputs[0] != y) {
+            continue;
+          }
+          Activation swish = Activation::hard_swish();
+          swish.alpha = g.activation.alpha, swish.beta = g.activation.beta;
+          n.kind = IrKind::activation;
+          n.activation = swish;
+          n.inputs = {y};
+          node(gate).kind = IrKind::alias;  // read by nothing now
+          node(gate).inputs = {y};
+          return true;
+        }
+        return false;
+      }
       case IrKind::sign:
         if (binary_open_conv(x) || (node(x).kind == IrKind::concat && uses(x) == 1 && all_inputs(x, &Fusion::binary_open_conv))) {
           if (node(x).kind == IrKind::conv) node(x).bits_output = true;
