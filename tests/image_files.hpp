@@ -1,6 +1,7 @@
 #pragma once
 // Image files made in memory, for the image tests and the fuzz seed corpus (tests/fuzz/make_seed_images.cpp):
-// stb_image_write's PNG, BMP and JPEG encoders, binary PGM/PPM, and hand-made PNG files and BMP headers.
+// stb_image_write's PNG, BMP and JPEG encoders, binary PGM/PPM, hand-made PNG files and BMP headers, and EXIF
+// orientation in a JPEG or a PNG.
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -51,6 +52,18 @@ inline std::uint32_t crc32(std::span<const std::byte> bytes) {
 }
 
 }  // namespace image_files_detail
+
+// A diagonal gradient, w x h x c: the pixel (y, x)'s channel ch is steps[0] x + steps[1] y + steps[2] ch,
+// modulo 256.
+inline std::vector<std::uint8_t> gradient_pixels(int w, int h, int c, std::array<int, 3> steps) {
+  std::vector<std::uint8_t> pixels;
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      for (int ch = 0; ch < c; ++ch) pixels.push_back(static_cast<std::uint8_t>(steps[0] * x + steps[1] * y + steps[2] * ch));
+    }
+  }
+  return pixels;
+}
 
 // Pixels are HWC, 8-bit, `c` channels (1 to 4).
 inline Bytes encode_png(int w, int h, int c, const std::vector<std::uint8_t>& pixels) {
@@ -136,6 +149,52 @@ inline Bytes bmp_header(std::uint32_t w, std::uint32_t h, std::uint32_t bits = 2
   image_files_detail::put_le(bytes, 1, 2);  // planes
   image_files_detail::put_le(bytes, bits, 2);
   for (int i = 0; i < 6; ++i) image_files_detail::put_le(bytes, 0, 4);  // no compression, sizes, palette
+  return bytes;
+}
+
+// A TIFF structure holding one tag, EXIF's Orientation (0x0112, a SHORT), in either byte order.
+inline Bytes exif_orientation_tiff(int orientation, bool little_endian = true) {
+  Bytes tiff;
+  const auto put = [&](std::uint32_t value, int size) {
+    if (little_endian) {
+      image_files_detail::put_le(tiff, value, size);
+    } else {
+      for (int shift = 8 * (size - 1); shift >= 0; shift -= 8) tiff.push_back(static_cast<std::byte>(value >> shift));
+    }
+  };
+  tiff.push_back(static_cast<std::byte>(little_endian ? 'I' : 'M'));
+  tiff.push_back(tiff.back());
+  put(42, 2);
+  put(8, 4);  // IFD0 right after this header
+  put(1, 2);  // one entry: tag, type, count, then the value in the first 2 of 4 bytes
+  put(0x0112, 2);
+  put(3, 2);
+  put(1, 4);
+  put(static_cast<std::uint32_t>(orientation), 2);
+  put(0, 2);
+  put(0, 4);  // no next IFD
+  return tiff;
+}
+
+// The JPEG with an EXIF APP1 segment (the "Exif\0\0" header, then `tiff`) right after its start marker.
+inline Bytes with_jpeg_exif(const Bytes& jpeg, const Bytes& tiff) {
+  Bytes app1{std::byte{0xff}, std::byte{0xe1}};
+  image_files_detail::put_be32(app1, static_cast<std::uint32_t>(2 + 6 + tiff.size()));
+  app1.erase(app1.begin() + 2, app1.begin() + 4);  // the length is 2 bytes
+  append(app1, text_bytes(std::string_view("Exif\0\0", 6)));
+  append(app1, tiff);
+  Bytes bytes(jpeg.begin(), jpeg.begin() + 2);
+  append(bytes, app1);
+  append(bytes, std::span(jpeg).subspan(2));
+  return bytes;
+}
+
+// The PNG with an eXIf chunk holding `tiff` right after its header chunk.
+inline Bytes with_png_exif(const Bytes& png, const Bytes& tiff) {
+  constexpr std::size_t header = 33;  // the signature (8 bytes) and IHDR (25)
+  Bytes bytes(png.begin(), png.begin() + header);
+  append(bytes, png_chunk("eXIf", tiff));
+  append(bytes, std::span(png).subspan(header));
   return bytes;
 }
 

@@ -30,7 +30,7 @@ test_groups=(
   "kernels:*bitpack_test.cpp,*bgemm_test.cpp,*output_transform_test.cpp,*int8_quant_test.cpp,*cpu_path_test.cpp,*thread_pool_test.cpp"
   "layers:*binary_conv_test.cpp,*binary_ops_test.cpp,*int8_conv_test.cpp,*int8_ops_test.cpp,*float_conv_test.cpp,*float_ops_test.cpp,*grouped_conv_test.cpp,*elementwise_test.cpp"
   "graphs+models:*model_test.cpp,*model_file_regression_test.cpp,*onnx_import_test.cpp,*onnx_conformance_test.cpp,*npy_test.cpp"
-  "images+data:*image_test.cpp,*image_regression_test.cpp,*dataset_test.cpp"
+  "images+data:*image_test.cpp,*image_orientation_test.cpp,*image_regression_test.cpp,*dataset_test.cpp"
 )
 # Left out: a decompression bomb's test (5 s under qemu, nothing there depends on the CPU path).
 test_exclude="compressed data that expands beyond*"

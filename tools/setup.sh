@@ -3,9 +3,10 @@
 # package registry. Usage: tools/setup.sh [base|arm|peers|fuzz|onnx|train|all]... (default: all)
 set -euo pipefail
 
-base=(cmake g++ make xtensor-dev libxsimd-dev libcereal-dev doctest-dev libbenchmark-dev libstb-dev zlib1g-dev
-  dataset-fashion-mnist)
-arm=(g++-aarch64-linux-gnu qemu-user-static libbenchmark-dev:arm64 zlib1g-dev:arm64)
+# libjpeg-turbo and libpng decode images; stb_image_write (libstb-dev) makes the tests' image files.
+base=(cmake g++ make xtensor-dev libxsimd-dev libcereal-dev doctest-dev libbenchmark-dev libjpeg62-turbo-dev libpng-dev
+  libstb-dev zlib1g-dev dataset-fashion-mnist)
+arm=(g++-aarch64-linux-gnu qemu-user-static libbenchmark-dev:arm64 zlib1g-dev:arm64 libjpeg62-turbo-dev:arm64 libpng-dev:arm64)
 peers=(libdnnl-dev libxnnpack-dev libpthreadpool-dev)
 # The ONNX importer (xnor convert) and its conformance data.
 onnx=(libonnx-dev libprotobuf-dev libonnx-testdata)

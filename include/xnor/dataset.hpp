@@ -51,7 +51,9 @@ LabelledImages load_fashion_mnist(const std::string& split, std::size_t limit = 
 // Images are taken from the classes in turn (the first of each class, then the second, ...), so that a
 // `limit` (0: all) still covers every class. A file that does not decode goes to on_bad_file (its path, and
 // the decoder's message, which names it) and is skipped; without on_bad_file its ImageError propagates.
+// `decode` says how each is decoded (for one model's input, a large JPEG need not be decoded whole).
 using BadFileHandler = std::function<void(const std::string& path, const std::string& reason)>;
-LabelledImages load_image_folder(const std::string& dir, std::size_t limit = 0, const BadFileHandler& on_bad_file = {});
+LabelledImages load_image_folder(const std::string& dir, std::size_t limit = 0, const BadFileHandler& on_bad_file = {},
+                                 const DecodeOptions& decode = {});
 
 }  // namespace xnor

@@ -1,13 +1,14 @@
 #pragma once
-// Images as a model's input: decoding (PNG, JPEG, BMP, binary PGM/PPM, with stb_image) and preprocessing
-// into the float tensor an InputSpec describes.
+// Images as a model's input: decoding (JPEG with libjpeg-turbo, PNG with libpng, BMP and binary PGM/PPM)
+// and preprocessing into the float tensor an InputSpec describes.
 //
 // Decoding is hostile-input safe: the header's size is checked against the limits before any pixel memory
-// is allocated, no allocation of the decoder may exceed what an image of that size can need (a compressed
-// stream that expands beyond it is refused), and the header fields that stb_image 2.27 (Debian 12's) reads
-// without bounds are checked before it reads them. A PNG, BMP, PGM or PPM must hold all its pixels; a
-// JPEG's missing data decodes as the decoder fills it in (as most decoders do). Every failure is one
-// ImageError naming the file.
+// is allocated, and no decoder's memory grows with anything but that size (a compressed stream that expands
+// past its image is not expanded). A PNG, BMP, PGM or PPM must hold all its pixels; a JPEG's missing data
+// decodes as the decoder fills it in (as browsers show it). Every failure is one ImageError naming the file.
+//
+// Orientation: a JPEG's EXIF Orientation tag (APP1) or a PNG's eXIf chunk (before its image data) is applied,
+// so the image comes out the way it is meant to be seen (a phone stores a portrait photo sideways and says so).
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -27,17 +28,31 @@ struct Image {
 };
 
 struct ImageLimits {
-  std::size_t max_side = 16384;            // pixels per side; the decoder is compiled with this one, so no more
+  std::size_t max_side = 16384;            // pixels per side
   std::size_t max_pixels = 64'000'000;     // width x height
   std::size_t max_file_bytes = 64u << 20;  // load_image only
 };
 
+struct DecodeOptions {
+  // The size the image is needed at, once oriented (a model's input, say): a JPEG is then decoded at the
+  // smallest of its DCT scales (1/8, 1/4, 1/2) that is still at least this large on both axes, so a 12-megapixel
+  // photo for a 224x224 input is decoded at 500x375 and never whole. 0 x 0: full size. Other formats decode
+  // at full size.
+  std::size_t min_h = 0, min_w = 0;
+  // Whether the EXIF orientation is applied (else the pixels come out as stored).
+  bool apply_orientation = true;
+
+  // What preprocess() needs for this input: its size.
+  static DecodeOptions for_input(const InputSpec& spec) { return {spec.h, spec.w, true}; }
+};
+
 // Decodes a PNG, JPEG, BMP or binary PGM/PPM image; `name` (usually the file name) starts every error
-// message. Inputs of 2 GiB or more are refused (the decoder counts bytes in an int).
-Image decode_image(std::span<const std::byte> bytes, const std::string& name, const ImageLimits& limits = {});
+// message. The limits apply to the size the file declares.
+Image decode_image(std::span<const std::byte> bytes, const std::string& name, const ImageLimits& limits = {},
+                   const DecodeOptions& options = {});
 
 // Decodes the image file at `path`: a file over limits.max_file_bytes is refused before it is read.
-Image load_image(const std::string& path, const ImageLimits& limits = {});
+Image load_image(const std::string& path, const ImageLimits& limits = {}, const DecodeOptions& options = {});
 
 // Whether preprocess() can fill this input: 1 (gray) or 3 (RGB) channels, a mean and a std per channel.
 bool is_image_input(const InputSpec& spec);

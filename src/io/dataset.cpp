@@ -44,7 +44,8 @@ LabelledImages load_fashion_mnist(const std::string& split, std::size_t limit, c
   return set;
 }
 
-LabelledImages load_image_folder(const std::string& dir, std::size_t limit, const BadFileHandler& on_bad_file) {
+LabelledImages load_image_folder(const std::string& dir, std::size_t limit, const BadFileHandler& on_bad_file,
+                                 const DecodeOptions& decode) {
   namespace fs = std::filesystem;
   const auto hidden = [](const fs::path& path) { return path.filename().string().starts_with("."); };
   LabelledImages set;
@@ -77,7 +78,7 @@ LabelledImages load_image_folder(const std::string& dir, std::size_t limit, cons
       if (rank >= files_by_class[label].size()) continue;
       const std::string path = files_by_class[label][rank].string();
       try {
-        set.images.push_back(load_image(path));
+        set.images.push_back(load_image(path, {}, decode));
       } catch (const ImageError& error) {
         if (!on_bad_file) throw;
         on_bad_file(path, error.what());

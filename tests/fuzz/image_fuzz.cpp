@@ -62,6 +62,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(data), size);
   const std::optional<xnor::Image> image = decoded(bytes), from_file = loaded(bytes);
   if (image.has_value() != from_file.has_value() || (image && !same(*image, *from_file))) std::abort();
+  // Decoded for a small input (a JPEG at a DCT scale) and with the orientation left as stored: a consistent
+  // image no larger than the full one, or refused.
+  try {
+    const xnor::Image small = xnor::decode_image(bytes, "input", limits, {.min_h = 5, .min_w = 7});
+    if (small.pixels.size() != small.h * small.w * small.c || small.pixels.empty()) std::abort();
+    if (image && small.h * small.w > image->h * image->w) std::abort();
+    const xnor::Image stored = xnor::decode_image(bytes, "input", limits, {.apply_orientation = false});
+    if (image && (stored.h * stored.w != image->h * image->w || stored.c != image->c)) std::abort();
+  } catch (const xnor::ImageError&) {
+  }
   if (!image) return 0;
   if (image->c < 1 || image->c > 4 || image->pixels.size() != image->h * image->w * image->c) std::abort();
   for (const xnor::InputSpec& spec : {gray_input, rgb_input}) {

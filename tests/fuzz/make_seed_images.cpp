@@ -1,6 +1,7 @@
 // Writes the image fuzz target's seed corpus (tests/fuzz/corpus/image/): tiny images of every format and
-// channel count the decoder reads, a PNG with a transparent colour key, and truncations. Run once; its
-// outputs are committed, not generated per run. Usage: xnor-fuzz-image-seeds DIRECTORY
+// channel count the decoder reads, a PNG with a transparent colour key, progressive and CMYK/YCCK JPEGs,
+// EXIF orientations, and truncations. Run once; its outputs are committed, not generated per run.
+// Usage: xnor-fuzz-image-seeds DIRECTORY
 #include <fstream>
 #include <iostream>
 #include <stdexcept>
@@ -8,21 +9,14 @@
 #include <vector>
 
 #include "tests/image_files.hpp"
+#include "tests/jpeg_files.hpp"
 
 using xnor::test::Bytes;
 
 namespace {
 
-// A diagonal gradient with a different phase per channel: every byte value occurs, nothing compresses away.
-std::vector<std::uint8_t> gradient(int w, int h, int c) {
-  std::vector<std::uint8_t> pixels;
-  for (int y = 0; y < h; ++y) {
-    for (int x = 0; x < w; ++x) {
-      for (int ch = 0; ch < c; ++ch) pixels.push_back(static_cast<std::uint8_t>(9 * x + 17 * y + 85 * ch));
-    }
-  }
-  return pixels;
-}
+// Steep enough that every byte value occurs and nothing compresses away.
+std::vector<std::uint8_t> gradient(int w, int h, int c) { return xnor::test::gradient_pixels(w, h, c, {9, 17, 85}); }
 
 void write(const std::string& path, const Bytes& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -55,6 +49,11 @@ int main(int argc, char** argv) {
   const Bytes rgb_jpeg = encode_jpeg(24, 16, 3, gradient(24, 16, 3), 80);
   write(dir + "/rgb_24x16.jpg", rgb_jpeg);
   write(dir + "/gray_16x16.jpg", encode_jpeg(16, 16, 1, gradient(16, 16, 1), 80));
+  write(dir + "/rgb_progressive_24x16.jpg", encode_jpeg_with_libjpeg(24, 16, 3, gradient(24, 16, 3), true));
+  write(dir + "/cmyk_12x8.jpg", encode_jpeg_with_libjpeg(12, 8, 4, gradient(12, 8, 4), false));
+  write(dir + "/ycck_progressive_12x8.jpg", encode_jpeg_with_libjpeg(12, 8, 4, gradient(12, 8, 4), true, JCS_YCCK));
+  write(dir + "/rgb_exif6_24x16.jpg", with_jpeg_exif(rgb_jpeg, exif_orientation_tiff(6)));
+  write(dir + "/gray_exif8_28x28.png", with_png_exif(gray_png, exif_orientation_tiff(8, false)));
   write(dir + "/truncated_half.png", first_half(gray_png));
   write(dir + "/truncated_half.jpg", first_half(rgb_jpeg));
   return 0;
