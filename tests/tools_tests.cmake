@@ -296,6 +296,8 @@ if(XNOR_BUILD_BENCH)
   set_tests_properties(bench.smoke PROPERTIES PASS_REGULAR_EXPRESSION "bgemm/scalar/M49xN512xK4608")
 endif()
 
-# README.md's embedding example is tests/consumer/classify.cpp, which tools/consumer.sh builds and runs.
+# README.md's embedding examples are tests/consumer/classify.cpp and classify.c, which tools/consumer.sh builds and runs.
 add_test(NAME readme.embedding_example COMMAND ${CMAKE_COMMAND} -DREADME=${CMAKE_CURRENT_SOURCE_DIR}/README.md
   -DEXAMPLE=${CMAKE_CURRENT_SOURCE_DIR}/tests/consumer/classify.cpp -P ${CMAKE_CURRENT_SOURCE_DIR}/tests/helpers/readme_example.cmake)
+add_test(NAME readme.c_example COMMAND ${CMAKE_COMMAND} -DREADME=${CMAKE_CURRENT_SOURCE_DIR}/README.md
+  -DEXAMPLE=${CMAKE_CURRENT_SOURCE_DIR}/tests/consumer/classify.c -P ${CMAKE_CURRENT_SOURCE_DIR}/tests/helpers/readme_example.cmake)

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what xnor needs on Debian 12 with apt-get: idempotent, non-interactive, nothing outside the
-# package registry. Usage: tools/setup.sh [base|arm|peers|fuzz|onnx|train|all]... (default: all)
+# package registry. Usage: tools/setup.sh [base|arm|peers|fuzz|onnx|python|train|all]... (default: all)
 set -euo pipefail
 
 # libjpeg-turbo and libpng decode images; stb_image_write (libstb-dev) makes the tests' image files.
-base=(cmake g++ make xtensor-dev libxsimd-dev libcereal-dev doctest-dev libbenchmark-dev libjpeg62-turbo-dev libpng-dev
+base=(cmake g++ make pkgconf xtensor-dev libxsimd-dev libcereal-dev doctest-dev libbenchmark-dev libjpeg62-turbo-dev libpng-dev
   libstb-dev zlib1g-dev dataset-fashion-mnist)
 arm=(g++-aarch64-linux-gnu qemu-user-static libbenchmark-dev:arm64 zlib1g-dev:arm64 libjpeg62-turbo-dev:arm64 libpng-dev:arm64)
 peers=(libdnnl-dev libxnnpack-dev libpthreadpool-dev)
@@ -13,6 +13,8 @@ onnx=(libonnx-dev libprotobuf-dev libonnx-testdata)
 # Training and export (tools/train), the torchvision networks of the import tests, and the comparison chart
 # (xnor compare --plot).
 train=(python3-torch python3-torchvision python3-onnx python3-numpy python3-pil gnuplot-nox)
+# The Python module (pybind11) and its tests (numpy).
+python=(python3-dev python3-pybind11 pybind11-dev python3-numpy)
 # clang and its runtime libraries, which hold libFuzzer (tools/fuzz.sh).
 fuzz=(clang-14 libclang-rt-14-dev)
 
@@ -24,9 +26,10 @@ for group in "${@:-all}"; do
     peers) wanted+=("${peers[@]}") ;;
     fuzz) wanted+=("${fuzz[@]}") ;;
     onnx) wanted+=("${onnx[@]}") ;;
+    python) wanted+=("${python[@]}") ;;
     train) wanted+=("${train[@]}") ;;
-    all) wanted+=("${base[@]}" "${arm[@]}" "${peers[@]}" "${fuzz[@]}" "${onnx[@]}" "${train[@]}") ;;
-    *) echo "setup.sh: unknown group '$group' (base|arm|peers|fuzz|onnx|train|all)" >&2; exit 2 ;;
+    all) wanted+=("${base[@]}" "${arm[@]}" "${peers[@]}" "${fuzz[@]}" "${onnx[@]}" "${python[@]}" "${train[@]}") ;;
+    *) echo "setup.sh: unknown group '$group' (base|arm|peers|fuzz|onnx|python|train|all)" >&2; exit 2 ;;
   esac
 done
 

@@ -18,20 +18,21 @@ cmake -S . -B build-O0 -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DXN
 cmake --build build-O0 -j "$jobs" --target xnor_cli xnor-tests
 
 echo "== no AVX code outside the AVX units' namespaces (tools/check-isa.sh)"
-tools/check-isa.sh build/xnor build/xnor-tests build/xnor-bench build-O0/xnor build-O0/xnor-tests
+tools/check-isa.sh build/xnor build/xnor-tests build/xnor-bench build/libxnor.so build-O0/xnor build-O0/xnor-tests
 
 echo "== x86-64 on emulated CPUs: Nehalem, SandyBridge, Haswell, core2duo (tools/cpu-matrix.sh)"
 tools/cpu-matrix.sh build build-O0
 
 echo "== x86-64 with AddressSanitizer + UndefinedBehaviorSanitizer: build-asan/"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DXNOR_BUILD_BENCH=OFF \
-  -DCMAKE_CXX_FLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+# The C flags too: the C API's test is C, and links the sanitized libxnor.so (the runtime must come first).
+asan="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DXNOR_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS="$asan" -DCMAKE_C_FLAGS="$asan"
 cmake --build build-asan -j "$jobs"
 ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
 echo "== x86-64 with ThreadSanitizer: build-tsan/ (the tests that run threads)"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DXNOR_BUILD_BENCH=OFF -DXNOR_BUILD_CLI=OFF \
-  -DCMAKE_CXX_FLAGS="-O1 -g -fsanitize=thread"
+  -DCMAKE_CXX_FLAGS="-O1 -g -fsanitize=thread" -DCMAKE_C_FLAGS="-O1 -g -fsanitize=thread"
 cmake --build build-tsan -j "$jobs"
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -j "$jobs" -R "thread|parallel_for"
 

@@ -4,7 +4,9 @@
 // calibration inputs. Convolutions, dense layers, pools and concatenations run in int8; the inputs of a
 // concatenation share its scale (so joining them costs no requantization); the network is quantized once after
 // the input and dequantized once before the first float-only operation (e.g. softmax) or the output.
+#include <cstddef>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "xnor/graph.hpp"
@@ -26,5 +28,10 @@ struct CalibrationOptions {
 // ModelError for a graph that is not float, std::invalid_argument for an input of the wrong size.
 GraphDef quantize_int8(const GraphDef& float_graph, std::span<const std::vector<float>> inputs,
                        const CalibrationOptions& options = {});
+
+// Calibration inputs preprocessed for `spec`: the first `count` images of Fashion-MNIST's training set when
+// `source` is "fashion-mnist" (never the test set that accuracy is measured on), else of the image folder
+// DIR/<class>/<image> that `source` names (dataset.hpp). Throws DatasetError or ImageError.
+std::vector<std::vector<float>> calibration_inputs(const std::string& source, std::size_t count, const InputSpec& spec);
 
 }  // namespace xnor

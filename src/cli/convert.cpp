@@ -7,8 +7,6 @@
 #include "src/cli/model_source.hpp"
 #include "src/cli/options.hpp"
 #include "xnor/calibrate.hpp"
-#include "xnor/dataset.hpp"
-#include "xnor/image.hpp"
 #include "xnor/model.hpp"
 #include "xnor/model_file.hpp"
 #ifdef XNOR_HAVE_ONNX
@@ -54,16 +52,6 @@ std::vector<std::string> read_lines(const std::string& path) {
     if (!line.empty()) lines.push_back(line);
   }
   return lines;
-}
-
-// Preprocessed calibration inputs: training images, never the test set that accuracy is measured on.
-std::vector<std::vector<float>> calibration_inputs(const std::string& source, std::size_t count, const InputSpec& spec) {
-  const LabelledImages data = source == "fashion-mnist" ? load_fashion_mnist("train", count)
-                                                        : load_image_folder(source, count, {}, DecodeOptions::for_input(spec));
-  if (data.size() == 0) throw std::runtime_error(source + ": no calibration images");
-  std::vector<std::vector<float>> inputs;
-  for (const Image& image : data.images) inputs.push_back(preprocess(image, spec));
-  return inputs;
 }
 
 }  // namespace

@@ -18,7 +18,7 @@
 namespace {
 
 // The decoder's paths are the same at any size; small images keep executions fast.
-constexpr xnor::ImageLimits limits{.max_side = 16384, .max_pixels = 1 << 18, .max_file_bytes = 1 << 20};
+constexpr xnor::ImageLimits limits{.max_side = 16384, .max_pixels = 1 << 16, .max_file_bytes = 1 << 20};
 
 // A gray input as the bundled Fashion-MNIST model takes it, and a small RGB one (both resize directions).
 const xnor::InputSpec gray_input{28, 28, 1, {0.286f}, {0.353f}, 1.0f, true};

@@ -7,7 +7,9 @@ labels, input normalization.
 import argparse
 import os
 import sys
+import tempfile
 
+import numpy as np
 import onnx
 import torch
 
@@ -39,6 +41,36 @@ def export(model, labels, path):
     onnx.save(proto, path)
 
 
+@torch.no_grad()
+def check_with_xnor(model, onnx_path, images, count=256):
+    """Converts the exported ONNX file with the xnor Python module (build/python on PYTHONPATH) and runs the
+    first `count` of `images` (uint8 N x H x W) through PyTorch and xnor: prints their top-1 agreement and the
+    largest logit difference, and returns them (None where the check could not run). Never raises, so a
+    training run that got this far still writes its results."""
+    try:
+        import xnor
+    except ImportError:
+        print("xnor check skipped: the xnor Python module is not importable (PYTHONPATH=build/python)")
+        return None
+    images = images[:count]
+    model.eval()
+    torch_logits = model(data.normalize(images)).numpy()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            converted = xnor.convert(onnx_path, os.path.join(tmp, "check.xnm"))
+        session = converted.session()
+        # xnor preprocesses with the normalization the ONNX metadata carries, as it will for users.
+        xnor_logits = np.stack([session.run(xnor.preprocess(image[:, :, None], converted)) for image in images.numpy()])
+    except xnor.Error as error:
+        print(f"xnor check failed: {error}")
+        return None
+    agreement = float(np.mean(torch_logits.argmax(1) == xnor_logits.argmax(1)))
+    difference = float(np.max(np.abs(torch_logits - xnor_logits)))
+    print(f"xnor check ({xnor.active_path()}): top-1 agrees with PyTorch on {agreement:.2%} of {len(images)} test "
+          f"images, max |logit difference| {difference:.3g}")
+    return agreement, difference
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint")
@@ -47,3 +79,5 @@ if __name__ == "__main__":
     model, labels = load_checkpoint(args.checkpoint)
     export(model, labels, args.onnx)
     print(f"wrote {args.onnx}")
+    if labels == data.FASHION_MNIST_LABELS and os.path.isdir(data.FASHION_MNIST_DIR):
+        check_with_xnor(model, args.onnx, data.fashion_mnist("test")[0])

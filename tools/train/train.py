@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data  # noqa: E402
-from export import export  # noqa: E402
+from export import check_with_xnor, export  # noqa: E402
 from network import InceptionNet  # noqa: E402
 
 
@@ -138,6 +138,7 @@ def main():
     torch.save({"state": model.state_dict(), "width": args.width, "precision": args.precision, "labels": labels},
                args.out + ".pt")
     export(model, labels, args.out + ".onnx")
+    check_with_xnor(model, args.out + ".onnx", test_x)
     with open(args.out + ".labels", "w") as f:
         f.write("\n".join(labels) + "\n")
     with open(args.out + ".json", "w") as f:
