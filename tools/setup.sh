@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what xnor needs on Debian 12 with apt-get: idempotent, non-interactive, nothing outside the
-# package registry. Usage: tools/setup.sh [base|arm|peers|fuzz|onnx|python|train|all]... (default: all)
+# package registry. Usage: tools/setup.sh [base|arm|peers|fuzz|onnx|python|estimate|train|all]... (default: all)
 set -euo pipefail
 
 # libjpeg-turbo and libpng decode images; stb_image_write (libstb-dev) makes the tests' image files.
@@ -14,6 +14,8 @@ onnx=(libonnx-dev libprotobuf-dev libonnx-testdata)
 # Training and export (tools/train), the torchvision networks of the import tests, and the comparison chart
 # (xnor compare --plot).
 train=(python3-torch python3-torchvision python3-onnx python3-numpy python3-pil gnuplot-nox)
+# The ARM cost model (tools/arm-estimate.sh): qemu-user's dynamic emulators take TCG plugins, llvm-mca prices blocks.
+estimate=(qemu-user llvm-19 gcc)
 # The Python module (pybind11) and its tests (numpy).
 python=(python3-dev python3-pybind11 pybind11-dev python3-numpy)
 # clang and its runtime libraries, which hold libFuzzer (tools/fuzz.sh).
@@ -29,9 +31,10 @@ for group in "${@:-all}"; do
     fuzz) wanted+=("${fuzz[@]}") ;;
     onnx) wanted+=("${onnx[@]}") ;;
     python) wanted+=("${python[@]}") ;;
+    estimate) wanted+=("${estimate[@]}") ;;
     train) wanted+=("${train[@]}") ;;
-    all) unpack_arm_peers=1; wanted+=("${base[@]}" "${arm[@]}" "${peers[@]}" "${fuzz[@]}" "${onnx[@]}" "${python[@]}" "${train[@]}") ;;
-    *) echo "setup.sh: unknown group '$group' (base|arm|peers|fuzz|onnx|python|train|all)" >&2; exit 2 ;;
+    all) unpack_arm_peers=1; wanted+=("${base[@]}" "${arm[@]}" "${peers[@]}" "${fuzz[@]}" "${onnx[@]}" "${python[@]}" "${estimate[@]}" "${train[@]}") ;;
+    *) echo "setup.sh: unknown group '$group' (base|arm|peers|fuzz|onnx|python|estimate|train|all)" >&2; exit 2 ;;
   esac
 done
 

@@ -44,6 +44,9 @@ cmake -S . -B build-aarch64 -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=cm
 cmake --build build-aarch64 -j "$jobs"
 ctest --test-dir build-aarch64 --output-on-failure -j "$jobs"
 
+echo "== the ARM cost model: one row through qemu's block counts and llvm-mca (tools/arm-estimate.sh --smoke)"
+tools/arm-estimate.sh --smoke
+
 echo "== a separate project that embeds the installed xnor (find_package(xnor))"
 tools/consumer.sh
 
