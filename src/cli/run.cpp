@@ -3,6 +3,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "src/cli/input_shape.hpp"
 #include "src/cli/model_source.hpp"
 #include "xnor/model.hpp"
 #include "xnor/npy.hpp"
@@ -17,12 +18,6 @@ X.npy holds the input already preprocessed: float32 (float64 and uint8 are conve
 1 x H x W x C, the model's input size (`xnor info MODEL` shows it). Y.npy gets the output as float32 with
 the model's output shape H x W x C (a classifier: 1 x 1 x classes). Y.npy is written whole or not at all.
 )";
-
-std::string shape_text(const std::vector<std::size_t>& shape) {
-  std::string text = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + ")";
-}
 
 }  // namespace
 
@@ -51,12 +46,7 @@ int run(std::span<const std::string> args, std::ostream& out) {
 
   const NpyArray input = load_npy(input_path);
   const auto model = std::make_shared<const Model>(load_graph(model_name));
-  const TensorSpec& in = model->input();
-  const std::vector<std::size_t> hwc = {in.h, in.w, in.c}, batch_of_one = {1, in.h, in.w, in.c};
-  if (input.shape != hwc && input.shape != batch_of_one) {
-    throw std::invalid_argument(input_path + ": shape " + shape_text(input.shape) + ", but " + model_name + " takes " +
-                                shape_text(hwc) + " or " + shape_text(batch_of_one) + " (H, W, C)");
-  }
+  check_input_shape(input.shape, model->input(), input_path, model_name);
   Session session(model);
   const std::span<const float> output = session.run(input.values);
   const TensorSpec& result = model->output();

@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "src/cli/input_shape.hpp"
 #include "src/cli/model_source.hpp"  // load_graph: an .xnm file or a built-in network, as `xnor convert` reads it
 #include "xnor/calibrate.hpp"
 #include "xnor/dataset.hpp"
@@ -67,11 +68,7 @@ struct PySession {
 
 constexpr long long max_threads = 256;  // as the CLI's --threads
 
-std::string shape_text(const std::vector<std::size_t>& shape) {  // "(28, 28, 1)", as the CLI writes shapes
-  std::string text;
-  for (std::size_t size : shape) text += (text.empty() ? "(" : ", ") + std::to_string(size);
-  return (text.empty() ? "(" : text) + ")";
-}
+using xnor::cli::shape_text;
 
 std::string type_name(py::handle object) { return py::str(py::type::handle_of(object).attr("__name__")); }
 
@@ -158,13 +155,8 @@ py::array_t<float> run(PySession& self, const py::object& input) {
   if (kind != 'f' && kind != 'i' && kind != 'u' && kind != 'b') {
     throw py::type_error("run() takes real numbers, not an array of dtype " + py::str(array.dtype()).cast<std::string>());
   }
-  const xnor::TensorSpec& in = self.shared->input();
-  const std::vector<std::size_t> hwc = {in.h, in.w, in.c}, batch_of_one = {1, in.h, in.w, in.c};
-  const std::vector<std::size_t> shape(array.shape(), array.shape() + array.ndim());
-  if (shape != hwc && shape != batch_of_one) {  // the CLI's check and words (xnor run)
-    throw std::invalid_argument("input: shape " + shape_text(shape) + ", but " + self.name + " takes " +
-                                shape_text(hwc) + " or " + shape_text(batch_of_one) + " (H, W, C)");
-  }
+  // The check and words of `xnor run`.
+  xnor::cli::check_input_shape({array.shape(), array.shape() + array.ndim()}, self.shared->input(), "input", self.name);
   // A float32 C-contiguous (aligned, native-order) array comes back as itself; others are converted
   // (astype) into a new one.
   constexpr int flags = py::array::c_style | py::array::forcecast | py::detail::npy_api::NPY_ARRAY_ALIGNED_;
