@@ -59,9 +59,31 @@ TEST_CASE("bgemm: every path equals the reference on random shapes") {
   }
 }
 
-TEST_CASE("bgemm: long K (more words than the AVX2 byte counters hold between flushes)") {
+TEST_CASE("bgemm: long K (more words than the kernels' narrow counters hold between flushes)") {
   std::mt19937_64 rng(test::seed() + 2);
-  for (Path path : supported_path_list()) check_shape(path, rng, 5, 40, 64 * 70 + 5);
+  for (Path path : supported_path_list()) {
+    check_shape(path, rng, 5, 40, 64 * 70 + 5);     // AVX2's byte counters
+    check_shape(path, rng, 5, 40, 64 * 2100 + 5);   // NEON's 16-bit column sums: chunks of 1023 words
+  }
+}
+
+TEST_CASE("bgemm: rows that differ in every bit count K on every path (the narrow counters at their limit)") {
+  for (const std::size_t k_bits : {64u * 31, 64u * 1023, 64u * 1024 + 1, 64u * 2100 + 5}) {
+    const std::size_t m = 5, n = 9, words = words_for_bits(k_bits);
+    // A: every bit 1 (padding bits stay 0, as the packing contract says); the weights: every bit 0.
+    std::vector<std::uint64_t> a(m * words, ~std::uint64_t{0});
+    if (k_bits % 64 != 0) {
+      for (std::size_t r = 0; r < m; ++r) a[r * words + words - 1] = (std::uint64_t{1} << (k_bits % 64)) - 1;
+    }
+    const BgemmWeights weights(std::vector<std::uint64_t>(n * words, 0), n, words);
+    for (Path path : supported_path_list()) {
+      CAPTURE(path_name(path));
+      CAPTURE(k_bits);
+      std::vector<std::int32_t> c(m * n, canary);
+      bgemm(a, m, words, weights, c, n, path);
+      CHECK(c == std::vector<std::int32_t>(m * n, static_cast<std::int32_t>(k_bits)));
+    }
+  }
 }
 
 TEST_CASE("the reference's count gives the ±1 dot product: K - 2 * count") {

@@ -3,8 +3,8 @@
 # that counts executed translation blocks (tools/arm-estimate/block_counts.c), and llvm-mca prices the hot
 # blocks with each core's scheduling model (tools/arm-estimate/estimate.py has the method and its limits).
 #
-# Usage: tools/arm-estimate.sh [--cores a76,a72,a55] [--json FILE] [--smoke] [--x86-check] [--x86-mcpu M]
-#                              [--x86-ghz G] [FILTER]
+# Usage: tools/arm-estimate.sh [--cores a76,a72,a55] [--json FILE] [--functions N] [--smoke] [--x86-check]
+#                              [--x86-mcpu M] [--x86-ghz G] [FILTER]
 #   FILTER       Google Benchmark regex of the rows (default ^conv/, for --x86-check ^conv/(binary|int8|float)/);
 #                multi-threaded rows are skipped.
 #   --cores      a76 (llvm-mca's neoverse-n1 model, 2.4 GHz), a72 (1.8 GHz, qemu -cpu cortex-a72: no dot
@@ -12,6 +12,7 @@
 #   --x86-check  checks the method on this machine instead: build/xnor-bench under qemu-x86_64 -cpu Haswell
 #                and XNOR_PATH=avx2, priced with llvm-mca -mcpu=native (or --x86-mcpu), against the same rows
 #                run natively; the clock is measured (tools/arm-estimate/clock_ghz.c) unless --x86-ghz.
+#   --functions  also prints each row's N costliest functions (where the cycles go)
 #   --smoke      for CI: builds the plugin and estimates one small row on one core model.
 # Needs build-aarch64/ (tools/build-arm.sh) or, for --x86-check, build/. The first run fetches Debian's qemu
 # source package into build-estimate/qemu-src for the plugin header (qemu-plugin.h).
@@ -20,6 +21,7 @@ cd "$(dirname "$0")/.."
 
 cores=a76,a72,a55
 json=""
+estimate_extra=()
 smoke=0
 x86=0
 x86_mcpu=native
@@ -29,11 +31,12 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --cores) cores="$2"; shift 2 ;;
     --json) json="$2"; shift 2 ;;
+    --functions) estimate_extra+=(--functions "$2"); shift 2 ;;
     --smoke) smoke=1; shift ;;
     --x86-check) x86=1; shift ;;
     --x86-mcpu) x86_mcpu="$2"; shift 2 ;;
     --x86-ghz) x86_ghz="$2"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     -*) echo "arm-estimate: unknown option $1" >&2; exit 2 ;;
     *) filter="$1"; shift ;;
   esac
@@ -41,7 +44,7 @@ done
 
 tools/setup.sh estimate || true
 # The -static qemu builds cannot load plugins: the dynamic ones come with package qemu-user.
-for tool in qemu-aarch64 qemu-x86_64 llvm-mca-19 llvm-mc-19 llvm-objdump-19 gcc python3 apt-get; do
+for tool in qemu-aarch64 qemu-x86_64 llvm-mca-19 llvm-mc-19 llvm-objdump-19 llvm-nm-19 gcc python3 apt-get; do
   if ! command -v "$tool" >/dev/null; then
     echo "arm-estimate: $tool is missing; install qemu-user llvm-19 gcc (tools/setup.sh estimate)" >&2
     exit 1
@@ -74,6 +77,7 @@ fi
 
 estimate=(python3 tools/arm-estimate/estimate.py --plugin "$plugin" --work "$work/counts")
 [ -z "$json" ] || estimate+=(--json "$json")
+estimate+=("${estimate_extra[@]}")
 
 if [ "$x86" = 1 ]; then
   [ -x build/xnor-bench ] || { echo "arm-estimate: build/xnor-bench is missing (build xnor first)" >&2; exit 1; }

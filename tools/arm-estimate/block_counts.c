@@ -9,7 +9,8 @@
  *   at qemu_plugin_start_code() (its entry_code is the dynamic loader's). Only executions between a start and
  *   the next stop are counted, so the benchmark's setup (weights, packing) stays out of the estimate.
  * Output (text, at exit): "windows N", then per block that ran in a window:
- *   "block <vaddr hex> <executions> <instruction count> <bytes as hex>".
+ *   "block <link-time address hex> <executions> <instruction count> <bytes as hex>"; the address is PROGRAM's
+ *   (meaningless for blocks in shared libraries).
  * Counting uses qemu's inline add (no call per block execution); the markers take a callback, and at each
  * marker every block's running count is read, which costs O(blocks) twice per timed loop only. */
 #include <inttypes.h>
@@ -100,11 +101,12 @@ static void write_counts(qemu_plugin_id_t id, void *udata) {
     qemu_plugin_outs("block_counts: cannot write the output file\n");
     return;
   }
+  const uint64_t bias = qemu_plugin_start_code() - link_text;
   fprintf(out, "windows %" PRIu64 "\n", windows);
   for (size_t i = 0; i < n_blocks; i++) {
     const struct block *b = blocks[i];
     if (b->in_windows == 0) continue;
-    fprintf(out, "block %" PRIx64 " %" PRIu64 " %zu ", b->vaddr, b->in_windows, b->n_insns);
+    fprintf(out, "block %" PRIx64 " %" PRIu64 " %zu ", b->vaddr - bias, b->in_windows, b->n_insns);
     for (size_t j = 0; j < b->n_bytes; j++) fprintf(out, "%02x", b->bytes[j]);
     fputc('\n', out);
   }

@@ -16,6 +16,7 @@ Method, per benchmark row (one qemu run per row, so rows never mix):
 Limits: llvm-mca models no caches, front end or branch prediction; memory-bound code is underestimated.
 """
 import argparse
+import bisect
 import json
 import os
 import re
@@ -95,6 +96,7 @@ def list_rows(qemu_cmd, bench, pattern):
 class Profile:
     iterations: int
     blocks: dict = field(default_factory=dict)  # instruction bytes -> [executions, instruction count]
+    addresses: dict = field(default_factory=dict)  # instruction bytes -> link-time address in the program
 
 
 def profile_row(qemu_cmd, bench, row, plugin, markers, out_dir, env):
@@ -108,10 +110,11 @@ def profile_row(qemu_cmd, bench, row, plugin, markers, out_dir, env):
     with open(counts) as f:
         windows = int(f.readline().split()[1])
         for line in f:
-            _, _, executions, n_insns, code = line.split()
+            _, address, executions, n_insns, code = line.split()
             # Blocks translated twice (same bytes) are one block for pricing.
             entry = profile.blocks.setdefault(code, [0, int(n_insns)])
             entry[0] += int(executions)
+            profile.addresses.setdefault(code, int(address, 16))
     if windows != 1 or iterations < 1:
         sys.exit(f"estimate: {row}: {windows} timed loops, {iterations} iterations (expected one loop)")
     return profile
@@ -223,12 +226,48 @@ class Pricer:
         return [self.cycles[(key, code)][0 if in_order or self.loops[code] else 1] for code, _, _ in hot]
 
 
-def estimate_cycles(profile, pricer, core):
+def estimate_cycles(profile, pricer, core, functions=None):
+    """Estimated cycles per iteration; with FUNCTIONS (a Functions), also the hot cycles per function."""
     hot, total_insns = hot_blocks(profile)
     cycles = pricer.price(hot, core.mca_args, core.in_order)
     hot_cycles = sum(c * e for c, (_, e, _) in zip(cycles, hot))
     hot_insns = sum(e * n for _, e, n in hot)
-    return hot_cycles * total_insns / hot_insns / profile.iterations
+    by_function = {}
+    if functions:
+        for c, (code, e, _) in zip(cycles, hot):
+            name = functions.name(profile.addresses[code])
+            by_function[name] = by_function.get(name, 0.0) + c * e / profile.iterations
+    return hot_cycles * total_insns / hot_insns / profile.iterations, by_function
+
+
+def without_parameters(name):
+    """A demangled function name without its parameter list (the last balanced parentheses) and qualifiers."""
+    end = name.rfind(")")
+    depth = 0
+    for i in range(end, -1, -1):
+        depth += {")": 1, "(": -1}.get(name[i], 0)
+        if depth == 0:
+            return name[:i].replace("(anonymous namespace)::", "")
+    return name
+
+
+class Functions:
+    """Function names of a program's link-time addresses (blocks in shared libraries fall outside)."""
+
+    def __init__(self, program):
+        self.starts, self.names, self.ends = [], [], []
+        for line in run(["llvm-nm-19", "--defined-only", "--demangle", "-S", "-n", program]).splitlines():
+            parts = line.split(maxsplit=3)
+            if len(parts) == 4 and parts[2] in "tTwW":
+                self.starts.append(int(parts[0], 16))
+                self.ends.append(int(parts[0], 16) + int(parts[1], 16))
+                self.names.append(without_parameters(parts[3]))
+
+    def name(self, address):
+        i = bisect.bisect_right(self.starts, address) - 1
+        if i >= 0 and address < self.ends[i]:
+            return self.names[i]
+        return "(shared libraries)"
 
 
 def pair_key(row):
@@ -265,6 +304,7 @@ def main():
     ap.add_argument("--x86-ghz", type=float, help="this host's clock under load, for --arch x86_64")
     ap.add_argument("--native-min-time", default="0.5", help="--benchmark_min_time of the native x86 runs")
     ap.add_argument("--json", help="write the estimates here")
+    ap.add_argument("--functions", type=int, default=0, help="print each row's N costliest functions")
     ap.add_argument("filter", nargs="?", default="^conv/")
     args = ap.parse_args()
 
@@ -284,6 +324,7 @@ def main():
                lowest_exec_segment(args.bench))
     os.makedirs(args.work, exist_ok=True)
     pricer = Pricer(triple, comment)
+    functions = Functions(args.bench) if args.functions else None
     rows = list_rows([qemu, "-cpu", "max"] + qemu_args, args.bench, args.filter)
     if not rows:
         sys.exit(f"estimate: no rows match {args.filter}")
@@ -297,8 +338,11 @@ def main():
             if row not in runs:
                 runs[row] = profile_row([qemu, "-cpu", core.qemu_cpu] + qemu_args, args.bench, row,
                                         args.plugin, markers, args.work, env)
-            cycles = estimate_cycles(runs[row], pricer, core)
+            cycles, by_function = estimate_cycles(runs[row], pricer, core, functions)
             results[core.label][row] = {"cycles": cycles, "us": cycles / core.ghz / 1e3}
+            if by_function:
+                top = sorted(by_function.items(), key=lambda kv: -kv[1])[:args.functions]
+                results[core.label][row]["functions"] = {name: c for name, c in top}
 
     report = {"cores": {c.label: {"mca_args": c.mca_args, "qemu_cpu": c.qemu_cpu, "ghz": c.ghz} for c in cores},
               "estimates": results,
@@ -309,6 +353,8 @@ def main():
         print(f"  {'row':45s} {'cycles':>14s} {'us':>10s}")
         for row, v in results[core.label].items():
             print(f"  {row:45s} {v['cycles']:14.0f} {v['us']:10.1f}")
+            for name, c in v.get("functions", {}).items():
+                print(f"      {100 * c / v['cycles']:5.1f}%  {name[:120]}")
         for work, ratios in report["binary_speedup"][core.label].items():
             print(f"  binary speedup on {work}: " + ", ".join(f"vs {i} {r:.2f}x" for i, r in sorted(ratios.items())))
 
