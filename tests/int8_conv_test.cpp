@@ -13,6 +13,7 @@
 #include <sys/auxv.h>
 #endif
 
+#include "src/int8/driver.hpp"
 #include "src/int8/reference.hpp"
 #include "src/path_kernels.hpp"
 #include "tests/support.hpp"
@@ -190,20 +191,22 @@ TEST_CASE("int8 conv: multipliers above 1 (a saturating left shift)") {
 }
 
 TEST_CASE("int8 conv: stride-1 layers read from the padded input, square and other kernels, 1 and 2 threads") {
-  // Kernels with conv_rows (AMX) take this path; the others check the same shapes through im2col.
   std::mt19937_64 rng(test::seed() + 7);
   struct Shape {
     std::size_t h, w, in_c, kernel_h, kernel_w, out_c;
     Padding padding;
   };
+  // Wide enough that the padded image's extra rows stay under an eighth of the work (driver.hpp's uses_im2col),
+  // but the last: a narrow image, which takes im2col rows.
   const Shape shapes[] = {
-      {9, 8, 64, 3, 3, 40, Padding::same},   {7, 9, 96, 3, 3, 33, Padding::valid}, {6, 6, 3, 5, 5, 17, Padding::same},
-      {12, 5, 33, 7, 7, 8, Padding::same},   {8, 8, 128, 2, 2, 64, Padding::same}, {5, 11, 20, 1, 3, 31, Padding::same},
+      {9, 20, 64, 3, 3, 40, Padding::same},  {7, 21, 96, 3, 3, 33, Padding::valid}, {6, 33, 3, 5, 5, 17, Padding::same},
+      {5, 50, 33, 7, 7, 8, Padding::same},   {8, 8, 128, 2, 2, 64, Padding::same},  {5, 17, 20, 1, 3, 31, Padding::same},
       {10, 4, 64, 3, 1, 16, Padding::valid}, {40, 3, 16, 3, 3, 5, Padding::same},
   };
   ThreadPool two(2);
   for (const Shape& s : shapes) {
     const ConvGeometry g{s.h, s.w, s.in_c, s.kernel_h, s.kernel_w, 1, s.padding, s.out_c};
+    CHECK(detail::uses_im2col(g) == (&s == &shapes[std::size(shapes) - 1]));
     const Layer layer = random_layer(rng, g, -100, 17);
     std::vector<std::int8_t> expected(layer.output_size());
     reference::int8_conv2d(g, layer.params(), layer.input.data(), expected.data());

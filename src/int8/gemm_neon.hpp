@@ -48,12 +48,18 @@ struct Requantizer4 {
   }
 };
 
-// Stores the outputs of channels n .. n + 3 that exist (values already in [-128, 127]).
-inline void store_outputs(std::int8_t* out, std::size_t n, std::size_t out_c, int32x4_t values) {
-  const int16x4_t words = vqmovn_s32(values);
-  std::int8_t bytes[8];
-  vst1_s8(bytes, vqmovn_s16(vcombine_s16(words, words)));
-  std::copy(bytes, bytes + std::min(lanes, out_c - n), out);
+// Stores a row's 16 outputs of a panel (values already in [-128, 127]), the `valid` ones that exist.
+inline void store_outputs(std::int8_t* out, std::size_t valid, const int32x4_t (&values)[vectors]) {
+  const int16x8_t low = vcombine_s16(vqmovn_s32(values[0]), vqmovn_s32(values[1]));
+  const int16x8_t high = vcombine_s16(vqmovn_s32(values[2]), vqmovn_s32(values[3]));
+  const int8x16_t bytes = vqmovn_high_s16(vqmovn_s16(low), high);
+  if (valid == panel_width) {
+    vst1q_s8(out, bytes);
+    return;
+  }
+  std::int8_t row[panel_width];
+  vst1q_s8(row, bytes);
+  std::copy(row, row + valid, out);
 }
 
 // Rows m0 .. m0 + R - 1 against panel p. Per 16 k: one 16-byte load per row, then for each group q of 4 k the
@@ -86,13 +92,15 @@ void tile(const Int8RowsArgs& args, std::size_t m0, std::size_t p, const Requant
       group.template operator()<3>();
     }
   }
-  for (int j = 0; j < vectors; ++j) {
-    const std::size_t n = p * panel_width + lanes * j;
-    if (n >= w.out_c) break;
-    for (int r = 0; r < R; ++r) {
-      if (std::int8_t* out = output_row(args, m0 + r))
-        store_outputs(out + n, n, w.out_c, requantize[j](Mac::sums(acc[r][j])));
-    }
+  // The packed weights' bias and requantization arrays cover whole panels, so every lane is requantized.
+  const std::size_t n0 = p * panel_width;
+  const std::size_t valid = std::min(panel_width, w.out_c - n0);
+  for (int r = 0; r < R; ++r) {
+    std::int8_t* out = output_row(args, m0 + r);
+    if (out == nullptr) continue;
+    int32x4_t values[vectors];
+    for (int j = 0; j < vectors; ++j) values[j] = requantize[j](Mac::sums(acc[r][j]));
+    store_outputs(out + n0, valid, values);
   }
 }
 
