@@ -60,36 +60,51 @@ void pack_int8(const std::int8_t* values, std::int8_t zero_point, std::size_t pi
 // A tile is R rows of A x 8 weight rows (four vectors of two words); the 8 x R counts stay in registers.
 // Per word of K and vector: EOR, CNT (bits per byte), UADALP (byte pairs into 16-bit lanes): a lane grows by
 // at most 16 per word. Per chunk of K, two pairwise adds per row fold each column's four lanes into one
-// 16-bit lane (at most 64 per word, so at most 1023 words per chunk), widened into 32-bit counts.
+// 16-bit lane (at most 64 per word, so at most 1023 words per chunk); longer K is summed in 32 bits.
 constexpr std::size_t tile_columns = 8;
 constexpr std::size_t words_per_chunk = 1023;
 
+const uint16x8_t lane_bits = {1, 2, 4, 8, 16, 32, 64, 128};
+
+// One word of K into the tile's accumulators; the first word of a chunk sets them (UADDLP).
+template <int R, bool first>
+inline void count_word(uint16x8_t (&acc)[R][4], const std::uint64_t* a, std::size_t lda, const std::uint64_t* b) {
+  uint64x2_t bv[4];
+  for (int j = 0; j < 4; ++j) bv[j] = vld1q_u64(b + 2 * j);
+  for (int r = 0; r < R; ++r) {
+    const uint64x2_t av = vdupq_n_u64(a[r * lda]);
+    for (int j = 0; j < 4; ++j) {
+      const uint8x16_t bits = vcntq_u8(vreinterpretq_u8_u64(veorq_u64(av, bv[j])));
+      acc[r][j] = first ? vpaddlq_u8(bits) : vpadalq_u8(acc[r][j], bits);
+    }
+  }
+}
+
+// Words k0 .. k_end (at most words_per_chunk, at least one) of the tile: per row, column c's count in lane c.
+template <int R>
+inline void count_chunk(const BgemmPanelArgs& p, std::size_t j0, std::size_t m0, std::size_t k0, std::size_t k_end,
+                        uint16x8_t (&sums)[R]) {
+  const std::uint64_t* a = p.a + m0 * p.lda;
+  const std::uint64_t* b = p.panel + k0 * panel_width + j0;
+  uint16x8_t acc[R][4];
+  count_word<R, true>(acc, a + k0, p.lda, b);
+  for (std::size_t k = k0 + 1; k < k_end; ++k) count_word<R, false>(acc, a + k, p.lda, b += panel_width);
+  // Lanes of acc[r][j]: column 2j in 0-3, column 2j + 1 in 4-7.
+  for (int r = 0; r < R; ++r) {
+    sums[r] = vpaddq_u16(vpaddq_u16(acc[r][0], acc[r][1]), vpaddq_u16(acc[r][2], acc[r][3]));
+  }
+}
+
+// The tile's counts in 32 bits, K of any length.
 template <int R>
 inline void count_tile(const BgemmPanelArgs& p, std::size_t j0, std::size_t m0, uint32x4_t (&counts)[R][2]) {
   for (int r = 0; r < R; ++r) counts[r][0] = counts[r][1] = vdupq_n_u32(0);
-  const std::uint64_t* a = p.a + m0 * p.lda;
   for (std::size_t k0 = 0; k0 < p.words; k0 += words_per_chunk) {
-    const std::size_t k_end = std::min(p.words, k0 + words_per_chunk);
-    uint16x8_t acc[R][4];
+    uint16x8_t sums[R];
+    count_chunk<R>(p, j0, m0, k0, std::min(p.words, k0 + words_per_chunk), sums);
     for (int r = 0; r < R; ++r) {
-      for (int j = 0; j < 4; ++j) acc[r][j] = vdupq_n_u16(0);
-    }
-    const std::uint64_t* b = p.panel + k0 * panel_width + j0;
-    for (std::size_t k = k0; k < k_end; ++k, b += panel_width) {
-      uint64x2_t bv[4];
-      for (int j = 0; j < 4; ++j) bv[j] = vld1q_u64(b + 2 * j);
-      for (int r = 0; r < R; ++r) {
-        const uint64x2_t av = vdupq_n_u64(a[r * p.lda + k]);
-        for (int j = 0; j < 4; ++j) {
-          acc[r][j] = vpadalq_u8(acc[r][j], vcntq_u8(vreinterpretq_u8_u64(veorq_u64(av, bv[j]))));
-        }
-      }
-    }
-    for (int r = 0; r < R; ++r) {
-      // Lanes of acc[r][j]: column 2j in 0-3, column 2j + 1 in 4-7; after the folds, column c in lane c.
-      const uint16x8_t sums = vpaddq_u16(vpaddq_u16(acc[r][0], acc[r][1]), vpaddq_u16(acc[r][2], acc[r][3]));
-      counts[r][0] = vaddw_u16(counts[r][0], vget_low_u16(sums));
-      counts[r][1] = vaddw_high_u16(counts[r][1], sums);
+      counts[r][0] = vaddw_u16(counts[r][0], vget_low_u16(sums[r]));
+      counts[r][1] = vaddw_high_u16(counts[r][1], sums[r]);
     }
   }
 }
@@ -120,45 +135,92 @@ inline void store_counts(const BgemmPanelArgs& p, std::size_t j0, std::size_t m0
   }
 }
 
-// The PanelBits epilogue on a tile's counts, in registers (reference::dots_to_bits): bits j0..j0 + 7 of each
-// row's word. Columns past n_valid get an empty range (low > high), so their bits are 0.
-template <int R>
-inline void store_bits(const BgemmPanelArgs& p, std::size_t j0, std::size_t m0, const uint32x4_t (&counts)[R][2]) {
-  const PanelBits& b = *p.bits;
-  const std::size_t valid = std::min(tile_columns, p.n_valid - j0);
-  const int32x4x2_t low = load_columns(b.low + j0, valid, std::numeric_limits<std::int32_t>::max());
-  const int32x4x2_t high = load_columns(b.high + j0, valid, std::numeric_limits<std::int32_t>::min());
-  const int32x4_t k = vdupq_n_s32(b.k_bits);
-  const uint16x8_t lane_bits = {1, 2, 4, 8, 16, 32, 64, 128};
-  for (int r = 0; r < R; ++r) {
-    const std::size_t row = m0 + r;
-    uint32x4_t negative[2];
-    const bool corrected = b.corrected != nullptr && b.corrected[row];
-    const int32x4x2_t correction =
-        corrected ? load_columns(b.corrections + row * b.correction_stride + j0, valid, 0) : int32x4x2_t{};
-    for (int h = 0; h < 2; ++h) {
-      const int32x4_t d = vsubq_s32(vsubq_s32(k, vshlq_n_s32(vreinterpretq_s32_u32(counts[r][h]), 1)),
-                                    correction.val[h]);
-      negative[h] = vandq_u32(vcgeq_s32(d, low.val[h]), vcleq_s32(d, high.val[h]));
+// The PanelBits thresholds of a tile's columns (reference::dots_to_bits): a bit is set where
+// low <= d <= high, d = k_bits - 2 * count - correction. Without a correction that is
+// ceil((k_bits - high) / 2) <= count <= floor((k_bits - low) / 2), compared in 16 bits when the counts fit.
+// Columns past n_valid get empty ranges, so their bits are 0.
+struct TileThresholds {
+  int32x4x2_t low, high;
+  uint16x8_t count_min, count_max;  // for rows without a correction, counts of one chunk
+
+  TileThresholds(const PanelBits& b, std::size_t j0, std::size_t valid)
+      : low(load_columns(b.low + j0, valid, std::numeric_limits<std::int32_t>::max())),
+        high(load_columns(b.high + j0, valid, std::numeric_limits<std::int32_t>::min())) {
+    std::uint16_t mins[tile_columns], maxs[tile_columns];
+    for (std::size_t c = 0; c < tile_columns; ++c) {
+      // A chunk's count is at most 64 * words_per_chunk < 65535, so [65535, 0] is empty.
+      mins[c] = 65535;
+      maxs[c] = 0;
+      if (c >= valid) continue;
+      const std::int64_t most = (std::int64_t{b.k_bits} - b.low[j0 + c]) >> 1;      // floor
+      const std::int64_t least = -((std::int64_t{b.high[j0 + c]} - b.k_bits) >> 1);  // ceil
+      if (most < 0 || least > most || least > 65535) continue;
+      mins[c] = static_cast<std::uint16_t>(std::max<std::int64_t>(least, 0));
+      maxs[c] = static_cast<std::uint16_t>(std::min<std::int64_t>(most, 65535));
     }
-    const std::uint32_t byte =
-        vaddvq_u16(vandq_u16(vcombine_u16(vmovn_u32(negative[0]), vmovn_u32(negative[1])), lane_bits));
-    std::uint32_t& word = b.out[row * b.out_stride];
-    word = j0 == 0 ? byte : word | byte << j0;
+    count_min = vld1q_u16(mins);
+    count_max = vld1q_u16(maxs);
   }
+};
+
+// Bits j0 .. j0 + 7 of a row's output word, from 8 lanes of comparison results.
+inline void store_row_bits(const PanelBits& b, std::size_t row, std::size_t j0, uint16x8_t negative) {
+  const std::uint32_t byte = vaddvq_u16(vandq_u16(negative, lane_bits));
+  std::uint32_t& word = b.out[row * b.out_stride];
+  word = j0 == 0 ? byte : word | byte << j0;
 }
 
-// reference::bgemm on a panel, or its PanelBits, tile by tile.
+// A row's bits from 32-bit counts, with its correction if it has one.
+inline void store_row_bits(const PanelBits& b, const TileThresholds& t, std::size_t row, std::size_t j0,
+                           std::size_t valid, const uint32x4_t (&counts)[2]) {
+  const bool corrected = b.corrected != nullptr && b.corrected[row];
+  const int32x4x2_t correction =
+      corrected ? load_columns(b.corrections + row * b.correction_stride + j0, valid, 0) : int32x4x2_t{};
+  const int32x4_t k = vdupq_n_s32(b.k_bits);
+  uint32x4_t negative[2];
+  for (int h = 0; h < 2; ++h) {
+    const int32x4_t d =
+        vsubq_s32(vsubq_s32(k, vshlq_n_s32(vreinterpretq_s32_u32(counts[h]), 1)), correction.val[h]);
+    negative[h] = vandq_u32(vcgeq_s32(d, t.low.val[h]), vcleq_s32(d, t.high.val[h]));
+  }
+  store_row_bits(b, row, j0, vcombine_u16(vmovn_u32(negative[0]), vmovn_u32(negative[1])));
+}
+
+// reference::bgemm on a panel, or its PanelBits, tile by tile. PanelBits with K of one chunk compare the 16-bit
+// counts of rows without a correction directly.
 void bgemm_panel(const BgemmPanelArgs& p) {
+  const bool one_chunk = p.words <= words_per_chunk && p.words > 0;
   for (std::size_t j0 = 0; j0 < p.n_valid; j0 += tile_columns) {
+    const std::size_t valid = std::min(tile_columns, p.n_valid - j0);
+    if (p.bits == nullptr) {
+      for_row_blocks<4>(p.m, [&]<int R>(std::size_t m0) {
+        uint32x4_t counts[R][2];
+        count_tile<R>(p, j0, m0, counts);
+        store_counts<R>(p, j0, m0, counts);
+      });
+      continue;
+    }
+    const PanelBits& b = *p.bits;
+    const TileThresholds thresholds(b, j0, valid);
     for_row_blocks<4>(p.m, [&]<int R>(std::size_t m0) {
+      if (one_chunk) {
+        uint16x8_t sums[R];
+        count_chunk<R>(p, j0, m0, 0, p.words, sums);
+        for (int r = 0; r < R; ++r) {
+          const std::size_t row = m0 + r;
+          if (b.corrected != nullptr && b.corrected[row]) {
+            const uint32x4_t counts[2] = {vmovl_u16(vget_low_u16(sums[r])), vmovl_high_u16(sums[r])};
+            store_row_bits(b, thresholds, row, j0, valid, counts);
+          } else {
+            store_row_bits(b, row, j0,
+                           vandq_u16(vcgeq_u16(sums[r], thresholds.count_min), vcleq_u16(sums[r], thresholds.count_max)));
+          }
+        }
+        return;
+      }
       uint32x4_t counts[R][2];
       count_tile<R>(p, j0, m0, counts);
-      if (p.bits != nullptr) {
-        store_bits<R>(p, j0, m0, counts);
-      } else {
-        store_counts<R>(p, j0, m0, counts);
-      }
+      for (int r = 0; r < R; ++r) store_row_bits(b, thresholds, m0 + r, j0, valid, counts[r]);
     });
   }
 }

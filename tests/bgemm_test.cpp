@@ -4,7 +4,10 @@
 #include <stdexcept>
 #include <vector>
 
+#include <climits>
+
 #include "bitops/reference.hpp"
+#include "src/path_kernels.hpp"
 #include "tests/support.hpp"
 #include "xnor/bgemm.hpp"
 
@@ -82,6 +85,59 @@ TEST_CASE("bgemm: rows that differ in every bit count K on every path (the narro
       std::vector<std::int32_t> c(m * n, canary);
       bgemm(a, m, words, weights, c, n, path);
       CHECK(c == std::vector<std::int32_t>(m * n, static_cast<std::int32_t>(k_bits)));
+    }
+  }
+}
+
+TEST_CASE("bgemm panel bits: every path thresholds like reference::dots_to_bits, at and around every count") {
+  // Thresholds on d = k_bits - 2 * count - correction: ranges one step either side of a row's actual d, empty
+  // ones, unbounded ones (INT_MIN / INT_MAX); rows with and without corrections; K of 1 word to past the 16-bit
+  // counts of one NEON chunk (1023 words).
+  std::mt19937_64 rng(test::seed() + 3);
+  for (const std::size_t words : {1u, 3u, 9u, 70u, 1023u, 1024u}) {
+    for (const std::size_t n_valid : {1u, 8u, 13u, 32u}) {
+      const std::size_t m = 1 + rng() % detail::max_panel_bits_rows, k_bits = 64 * words, out_stride = 3;
+      const auto a = test::random_bit_rows(rng, m, k_bits, words);
+      const auto b = test::random_bit_rows(rng, n_valid, k_bits, words);
+      std::vector<std::int32_t> counts(m * n_valid);
+      reference::bgemm(a.data(), m, words, b.data(), n_valid, words, counts.data(), n_valid);
+      std::vector<std::int32_t> corrections(m * n_valid), low(n_valid), high(n_valid);
+      std::vector<char> corrected(m);
+      for (std::size_t r = 0; r < m; ++r) corrected[r] = rng() % 3 == 0;
+      for (auto& c : corrections) c = static_cast<std::int32_t>(rng() % 41) - 20;
+      for (std::size_t j = 0; j < n_valid; ++j) {
+        const std::size_t r = rng() % m;
+        const std::int32_t d = static_cast<std::int32_t>(k_bits) - 2 * counts[r * n_valid + j] -
+                               (corrected[r] ? corrections[r * n_valid + j] : 0);
+        const std::int32_t step = static_cast<std::int32_t>(rng() % 3) - 1;
+        switch (rng() % 5) {
+          case 0: low[j] = d + step, high[j] = INT_MAX; break;
+          case 1: low[j] = INT_MIN, high[j] = d + step; break;
+          case 2: low[j] = d - 1 + step, high[j] = d + 1 + step; break;
+          case 3: low[j] = d + 1, high[j] = d - 1 + step; break;  // empty
+          default: low[j] = INT_MIN, high[j] = INT_MAX;
+        }
+      }
+      std::vector<std::uint32_t> expected(m * out_stride, 0xdeadbeef);
+      for (std::size_t r = 0; r < m; ++r) {
+        std::uint64_t word = 0;
+        reference::dots_to_bits(counts.data() + r * n_valid, n_valid, static_cast<std::int32_t>(k_bits),
+                                corrected[r] ? corrections.data() + r * n_valid : nullptr, low.data(), high.data(), &word);
+        expected[r * out_stride] = static_cast<std::uint32_t>(word);
+      }
+      const BgemmWeights weights(b, n_valid, words);
+      for (Path path : supported_path_list()) {
+        CAPTURE(path_name(path));
+        CAPTURE(words);
+        CAPTURE(n_valid);
+        std::vector<std::uint32_t> out(m * out_stride, 0xdeadbeef);
+        std::vector<std::int32_t> unused(m * BgemmWeights::panel_width);
+        const detail::PanelBits bits{static_cast<std::int32_t>(k_bits), low.data(), high.data(), corrections.data(),
+                                     n_valid, corrected.data(), out.data(), out_stride};
+        detail::path_kernels(path).bits->bgemm_panel(
+            {a.data(), words, m, weights.panel(0), words, n_valid, unused.data(), BgemmWeights::panel_width, &bits});
+        CHECK(out == expected);
+      }
     }
   }
 }
