@@ -83,7 +83,8 @@ std::size_t BinaryConv2d::output_size() const {
 
 bool BinaryConv2d::gather_window(std::span<const std::uint64_t> input, std::size_t pixel, std::uint64_t* row,
                                  std::int32_t* correction) const {
-  const ConvGeometry& g = geometry_;
+  // A copy: the words stored to `row` could alias the member's sizes, which the loops would then reload.
+  const ConvGeometry g = geometry_;
   const std::size_t words = words_for_bits(g.in_c);
   const auto top = static_cast<std::ptrdiff_t>((pixel / out_w_) * g.stride) - static_cast<std::ptrdiff_t>(pad_top_);
   const auto left = static_cast<std::ptrdiff_t>((pixel % out_w_) * g.stride) - static_cast<std::ptrdiff_t>(pad_left_);

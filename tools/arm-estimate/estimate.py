@@ -5,7 +5,8 @@ Called by tools/arm-estimate.sh (which builds the plugin and fetches what it nee
 Method, per benchmark row (one qemu run per row, so rows never mix):
   1. qemu-user runs the row with the block_counts plugin, which counts each translation block's executions
      inside Google Benchmark's timed loop only, and records the block's instruction bytes.
-  2. The hottest blocks that together cover >= 99% of executed instructions are disassembled (llvm-mc) and
+  2. A loop that qemu split into blocks at a page boundary is joined into one block again. The hottest blocks
+     that together cover >= 99% of executed instructions are disassembled (llvm-mc) and
      priced by llvm-mca per core model. A block that branches back to its own start is a loop: its price is
      Total Cycles / Iterations (steady state, loop-carried dependencies included). Any other block runs once
      between other blocks, and an out-of-order core overlaps its dependency chains with theirs, so its price
@@ -17,6 +18,7 @@ Limits: llvm-mca models no caches, front end or branch prediction; memory-bound 
 """
 import argparse
 import bisect
+import functools
 import json
 import os
 import re
@@ -132,6 +134,7 @@ def hot_blocks(profile):
     return hot, total
 
 
+@functools.lru_cache(maxsize=None)
 def disassemble(code, n_insns, triple):
     text = " ".join(f"0x{b:02x}" for b in bytes.fromhex(code))
     # AArch64 features (dot product, ...) must be enabled to be decoded; x86 decodes everything by default.
@@ -157,14 +160,60 @@ def price_lines(insns, comment):
     return kept
 
 
-def is_self_loop(insns, n_bytes, triple):
-    """Whether the block's last instruction branches back to the block's first byte. llvm-mc prints the branch
-    offset relative to the branch (AArch64) or to the end of the block (x86)."""
+def branch_back(insns, n_bytes, triple):
+    """How many bytes before the block's first byte its last instruction branches to (0: its own start), or None
+    if it ends in no backward branch. llvm-mc prints the branch offset relative to the branch (AArch64) or to
+    the end of the block (x86)."""
     m = re.search(r"#(-?\d+)$" if triple == "aarch64" else r"^j\w+\s+(-?\d+)$", insns[-1])
     if not m:
-        return False
-    offset = int(m.group(1))
-    return offset == -(n_bytes - 4) if triple == "aarch64" else offset == -n_bytes
+        return None
+    before_start = -int(m.group(1)) - (n_bytes - 4 if triple == "aarch64" else n_bytes)
+    return before_start if before_start >= 0 else None
+
+
+def is_self_loop(insns, n_bytes, triple):
+    """Whether the block's last instruction branches back to the block's first byte."""
+    return branch_back(insns, n_bytes, triple) == 0
+
+
+def rejoin_split_loops(profile, triple):
+    """qemu ends a translation block at a page boundary, so a loop that crosses one arrives as two blocks, neither
+    branching to its own start: priced apart, each half would get its resource throughput only and the loop's
+    steady state would be lost. Where a hot block's last instruction branches back to the start of a run of
+    blocks that end where it begins, the run and the block are joined into one loop block, executed as often
+    as the least executed of them (the back edges); what they run beyond that (a first pass entered in the
+    middle) stays with the blocks themselves."""
+    hot, _ = hot_blocks(profile)
+    ends = {}
+    for code in profile.blocks:
+        ends.setdefault(profile.addresses[code] + len(code) // 2, []).append(code)
+    blocks = {code: list(entry) for code, entry in profile.blocks.items()}
+    addresses = dict(profile.addresses)
+    for code, _, n_insns in hot:
+        if code not in blocks:
+            continue
+        back = branch_back(disassemble(code, n_insns, triple), len(code) // 2, triple)
+        if not back:
+            continue
+        target, at, chain = profile.addresses[code] - back, profile.addresses[code], []
+        while at > target:
+            before = [c for c in ends.get(at, []) if c in blocks and profile.addresses[c] >= target]
+            if len(before) != 1:
+                break
+            chain.insert(0, before[0])
+            at = profile.addresses[before[0]]
+        if at != target or not chain:
+            continue
+        parts = chain + [code]
+        loops = min(blocks[c][0] for c in parts)
+        joined = "".join(parts)
+        blocks[joined] = [loops, sum(blocks[c][1] for c in parts)]
+        addresses[joined] = target
+        for c in parts:
+            blocks[c][0] -= loops
+            if blocks[c][0] == 0:
+                del blocks[c]
+    return Profile(profile.iterations, blocks, addresses)
 
 
 def mca_cycles(blocks, triple, mca_args):
@@ -228,6 +277,7 @@ class Pricer:
 
 def estimate_cycles(profile, pricer, core, functions=None):
     """Estimated cycles per iteration; with FUNCTIONS (a Functions), also the hot cycles per function."""
+    profile = rejoin_split_loops(profile, pricer.triple)
     hot, total_insns = hot_blocks(profile)
     cycles = pricer.price(hot, core.mca_args, core.in_order)
     hot_cycles = sum(c * e for c, (_, e, _) in zip(cycles, hot))
