@@ -20,6 +20,29 @@ constexpr std::size_t split_pixels = 4;
 
 constexpr const char* layer_name = "binary layer";
 
+// The window of an output pixel whose taps are all inside the input (what gather_window gathers, without its
+// bounds checks): kernel_h runs of kernel_w pixels, each run contiguous in NHWC; a compact row appends each
+// tap's in_c bits instead. `g` is a copy, so the stores to `row` cannot alias its sizes.
+void copy_inside_window(const ConvGeometry g, bool compact, const std::uint64_t* input, std::size_t top,
+                        std::size_t left, std::uint64_t* row, std::size_t row_words) {
+  const std::size_t words = words_for_bits(g.in_c);
+  if (compact) {
+    std::fill(row, row + row_words, std::uint64_t{0});
+    for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
+      const std::uint64_t* source = input + ((top + ky) * g.in_w + left) * words;
+      for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {
+        detail::append_bits(source + kx * words, g.in_c, row, (ky * g.kernel_w + kx) * g.in_c);
+      }
+    }
+    return;
+  }
+  const std::size_t run = g.kernel_w * words;
+  for (std::size_t ky = 0; ky < g.kernel_h; ++ky, row += run) {
+    const std::uint64_t* source = input + ((top + ky) * g.in_w + left) * words;
+    for (std::size_t w = 0; w < run; ++w) row[w] = source[w];
+  }
+}
+
 }  // namespace
 
 BinaryWeights binarize_weights(std::span<const float> weights, std::size_t out_c, std::size_t taps, std::size_t in_c) {
@@ -83,8 +106,7 @@ std::size_t BinaryConv2d::output_size() const {
 
 bool BinaryConv2d::gather_window(std::span<const std::uint64_t> input, std::size_t pixel, std::uint64_t* row,
                                  std::int32_t* correction) const {
-  // A copy: the words stored to `row` could alias the member's sizes, which the loops would then reload.
-  const ConvGeometry g = geometry_;
+  const ConvGeometry& g = geometry_;
   const std::size_t words = words_for_bits(g.in_c);
   const auto top = static_cast<std::ptrdiff_t>((pixel / out_w_) * g.stride) - static_cast<std::ptrdiff_t>(pad_top_);
   const auto left = static_cast<std::ptrdiff_t>((pixel % out_w_) * g.stride) - static_cast<std::ptrdiff_t>(pad_left_);
@@ -92,20 +114,6 @@ bool BinaryConv2d::gather_window(std::span<const std::uint64_t> input, std::size
   const auto kw = static_cast<std::ptrdiff_t>(g.kernel_w);
   bool padded = false;
   if (compact_) std::fill(row, row + weights_.words(), std::uint64_t{0});
-  if (compact_ && words == 1 && top >= 0 && left >= 0 && top + static_cast<std::ptrdiff_t>(g.kernel_h) <= in_h &&
-      left + kw <= in_w) {
-    // The common case of narrow layers: every tap is inside and is one word, appended at a running bit offset.
-    std::size_t offset = 0;
-    for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
-      const std::uint64_t* source = input.data() + (static_cast<std::size_t>(top) + ky) * g.in_w + static_cast<std::size_t>(left);
-      for (std::size_t kx = 0; kx < g.kernel_w; ++kx, offset += g.in_c) {
-        const std::size_t shift = offset % 64;
-        row[offset / 64] |= source[kx] << shift;
-        if (shift != 0 && 64 - shift < g.in_c) row[offset / 64 + 1] |= source[kx] >> (64 - shift);
-      }
-    }
-    return false;
-  }
   for (std::size_t ky = 0; ky < g.kernel_h; ++ky, row += compact_ ? 0 : g.kernel_w * words) {
     const std::ptrdiff_t y = top + static_cast<std::ptrdiff_t>(ky);
     if (compact_) {
@@ -176,8 +184,20 @@ void BinaryConv2d::run_blocks(std::span<const std::uint64_t> input, std::size_t 
       if (!direct) {
         // Only zero padding writes corrections (+1 padding leaves them 0).
         if (padding_ == BinaryPadding::zero) std::fill(corrections.begin(), corrections.end(), 0);
+        // Windows inside the input are copied without bounds checks; the others take gather_window.
+        const ConvGeometry& g = geometry_;
+        std::size_t y = first / out_w_, x = first % out_w_;
         for (std::size_t r = 0; r < pixels; ++r) {
-          padded[r] = gather_window(input, first + r, rows.data() + r * row_words, corrections.data() + r * n);
+          const std::size_t top = y * g.stride, left = x * g.stride;  // before the padding
+          if (top >= pad_top_ && left >= pad_left_ && top - pad_top_ + g.kernel_h <= g.in_h &&
+              left - pad_left_ + g.kernel_w <= g.in_w) {
+            copy_inside_window(g, compact_, input.data(), top - pad_top_, left - pad_left_, rows.data() + r * row_words,
+                               row_words);
+            padded[r] = false;
+          } else {
+            padded[r] = gather_window(input, first + r, rows.data() + r * row_words, corrections.data() + r * n);
+          }
+          if (++x == out_w_) x = 0, ++y;
         }
         a = rows.data();
       }
