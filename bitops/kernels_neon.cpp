@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
-#include <new>
 
 #include "bitops/kernels.hpp"
 #include "bitops/reference.hpp"
@@ -167,6 +166,7 @@ struct GroupThresholds {
   int32x4x2_t low, high;
   uint16x8_t count_min, count_max;  // for rows without a correction, counts of one chunk
 
+  GroupThresholds() = default;
   GroupThresholds(const PanelBits& b, std::size_t j0, std::size_t valid)
       : low(load_columns(b.low + j0, valid, std::numeric_limits<std::int32_t>::max())),
         high(load_columns(b.high + j0, valid, std::numeric_limits<std::int32_t>::min())) {
@@ -226,11 +226,10 @@ void column_tiles(const BgemmPanelArgs& p, std::size_t j0) {
   }
   const PanelBits& b = *p.bits;
   std::size_t valid[G];
-  const GroupThresholds* thresholds[G];
-  alignas(GroupThresholds) unsigned char storage[G][sizeof(GroupThresholds)];
+  GroupThresholds thresholds[G];
   for (int g = 0; g < G; ++g) {
     valid[g] = valid_columns(p, j0 + group_columns * g);
-    thresholds[g] = new (storage[g]) GroupThresholds(b, j0 + group_columns * g, valid[g]);
+    thresholds[g] = GroupThresholds(b, j0 + group_columns * g, valid[g]);
   }
   const bool one_chunk = p.words <= words_per_chunk && p.words > 0;
   for_row_blocks<MR>(p.m, [&]<int R>(std::size_t m0) {
@@ -245,11 +244,11 @@ void column_tiles(const BgemmPanelArgs& p, std::size_t j0) {
           if (valid[g] == 0) continue;
           if (corrected) {
             const uint32x4_t counts[2] = {vmovl_u16(vget_low_u16(sums[r][g])), vmovl_high_u16(sums[r][g])};
-            store_row_bits(b, *thresholds[g], row, j, valid[g], counts);
+            store_row_bits(b, thresholds[g], row, j, valid[g], counts);
           } else {
             store_row_bits(b, row, j,
-                           vandq_u16(vcgeq_u16(sums[r][g], thresholds[g]->count_min),
-                                     vcleq_u16(sums[r][g], thresholds[g]->count_max)));
+                           vandq_u16(vcgeq_u16(sums[r][g], thresholds[g].count_min),
+                                     vcleq_u16(sums[r][g], thresholds[g].count_max)));
           }
         }
       }
@@ -259,7 +258,7 @@ void column_tiles(const BgemmPanelArgs& p, std::size_t j0) {
     count_tile<R, G>(p, j0, m0, counts);
     for (int r = 0; r < R; ++r) {
       for (int g = 0; g < G; ++g) {
-        if (valid[g] > 0) store_row_bits(b, *thresholds[g], m0 + r, j0 + group_columns * g, valid[g], counts[r][g]);
+        if (valid[g] > 0) store_row_bits(b, thresholds[g], m0 + r, j0 + group_columns * g, valid[g], counts[r][g]);
       }
     }
   });
