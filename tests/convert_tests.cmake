@@ -26,6 +26,11 @@ if(TARGET xnor_cli)
       add_test(NAME real_networks.export COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/tools/real-networks.py
         make ${xnor_real_networks})
       set_tests_properties(real_networks.export PROPERTIES FIXTURES_SETUP real_networks)
+      # The photo recipe end to end: synthetic colour JPEGs, binary training at 64x64 RGB, convert, and
+      # `xnor classify` / `xnor eval` against PyTorch on the test photos (tools/test-photo-recipe.py).
+      add_test(NAME photo_recipe COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/tools/test-photo-recipe.py
+        --xnor $<TARGET_FILE:xnor_cli> --work ${CMAKE_BINARY_DIR}/photo-recipe)
+      set_tests_properties(photo_recipe PROPERTIES PASS_REGULAR_EXPRESSION "PASS photo-recipe" TIMEOUT 1500)
       foreach(network IN ITEMS googlenet resnet18 mobilenet_v2 mobilenet_v3_small bireal)
         foreach(opset IN ITEMS 11 13)
           add_test(NAME real_networks.${network}_opset${opset} COMMAND /usr/bin/python3

@@ -65,6 +65,11 @@ class Graph {
     a->set_type(onnx::AttributeProto::INTS);
     for (auto v : values) a->add_ints(v);
   }
+  void metadata(const std::string& key, const std::string& value) {
+    auto* entry = model_.add_metadata_props();
+    entry->set_key(key);
+    entry->set_value(value);
+  }
   std::vector<std::byte> bytes(const std::string& output) {
     graph()->add_output()->set_name(output);
     std::string s = model_.SerializeAsString();
@@ -406,6 +411,24 @@ TEST_CASE("what the importer cannot map is refused with the node's name and op")
     g.node("Add", {"x", "big"}, "y");
     CHECK_THROWS_WITH_AS(onnx_import::import_model(g.bytes("y")), doctest::Contains("more than"), ModelError);
   }
+}
+
+TEST_CASE("the metadata's per-channel normalization: numbers separated by commas, anything else refused") {
+  const auto import_with = [](const std::string& mean, const std::string& std) {
+    Graph g(3, 2, 2);
+    g.node("Relu", {"x"}, "y");
+    g.metadata("xnor.mean", mean);
+    g.metadata("xnor.std", std);
+    return onnx_import::import_model(g.bytes("y"));
+  };
+  const GraphDef graph = import_with("0.485,0.456, 0.406", " 0.229 ,0.224,0.225");
+  CHECK(graph.input.mean == std::vector<float>{0.485f, 0.456f, 0.406f});
+  CHECK(graph.input.std == std::vector<float>{0.229f, 0.224f, 0.225f});
+  // Blanks do not separate numbers: read as one, "0.485 0.456 0.406" would normalize every channel alike.
+  CHECK_THROWS_WITH_AS(import_with("0.485 0.456 0.406", "0.2,0.2,0.2"), doctest::Contains("'0.485 0.456 0.406' is not a number"),
+                       ModelError);
+  CHECK_THROWS_WITH_AS(import_with("0.5,0.5,0.5", "0.2,0.2x,0.2"), doctest::Contains("'0.2x' is not a number"), ModelError);
+  CHECK_THROWS_WITH_AS(import_with("0.5,,0.5", "0.2,0.2,0.2"), doctest::Contains("'' is not a number"), ModelError);
 }
 
 TEST_CASE("bytes that are not an ONNX model, and every truncation of one, are refused cleanly") {

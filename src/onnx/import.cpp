@@ -479,10 +479,15 @@ std::vector<float> numbers(const std::string& text, const std::string& what) {
   std::vector<float> v;
   std::istringstream in(text);
   for (std::string item; std::getline(in, item, ',');) {
+    // The whole item must be the number (blanks around it aside): "0.5 0.4" is not two numbers.
+    std::size_t used = 0;
     try {
-      v.push_back(std::stof(item));
+      v.push_back(std::stof(item, &used));
     } catch (const std::exception&) {
-      throw ModelError("metadata " + what + ": '" + item + "' is not a number");
+      used = 0;
+    }
+    if (used == 0 || item.find_first_not_of(" \t", used) != std::string::npos) {
+      throw ModelError("metadata " + what + ": '" + item + "' is not a number (numbers are separated by commas)");
     }
   }
   return v;

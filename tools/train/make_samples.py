@@ -15,6 +15,6 @@ os.makedirs(os.path.join(models, "samples"), exist_ok=True)
 for k, name in enumerate(names):
     first = int((labels == k).nonzero()[0][0])
     slug = name.lower().replace("/", "-").replace(" ", "-")
-    Image.fromarray(images[first].numpy()).save(os.path.join(models, "samples", f"{k}-{slug}.png"))
+    Image.fromarray(images[first, 0].numpy()).save(os.path.join(models, "samples", f"{k}-{slug}.png"))
 with open(os.path.join(models, "fashion-mnist.labels"), "w") as f:
     f.write("\n".join(names) + "\n")

@@ -1,4 +1,5 @@
-"""The Inception-style network for 28x28 grayscale images, in float or binarized XNOR-Net style.
+"""The Inception-style network (28x28 grayscale Fashion-MNIST, or photos of any size), in float or binarized
+XNOR-Net style.
 
 Float: every convolution is Conv -> BatchNorm -> ReLU.
 Binary: the stem convolution and the classifier stay float; every convolution inside the Inception blocks is
@@ -116,11 +117,30 @@ class Inception(nn.Module):
         return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(pooled)], 1)
 
 
+def stem_reduction(size):
+    """How much the stem shrinks a size x size input: the first block sees 14 to 28 pixels across."""
+    return 2 if size < 56 else 4 if size < 112 else 8
+
+
 class InceptionNet(nn.Module):
-    def __init__(self, binary=False, width=1.0, classes=10):
+    """size: the input's height and width. Up to 55 pixels the stem is one 3x3 convolution and a 2x2
+    max-pool (the Fashion-MNIST network); larger inputs get Inception v1's stem: a 7x7 stride-2 convolution
+    and a 3x3 stride-2 max-pool, then from 112 pixels a 3x3 convolution and another 3x3 stride-2 max-pool."""
+
+    def __init__(self, binary=False, width=1.0, classes=10, channels=1, size=28):
         super().__init__()
         self.binary = binary
-        self.stem = FloatConv(1, STEM_CHANNELS, 3)
+        reduction = stem_reduction(size)
+        if reduction == 2:
+            self.stem = FloatConv(channels, STEM_CHANNELS, 3)
+            self.stem_pool = nn.MaxPool2d(2)
+        else:
+            stem = [nn.Conv2d(channels, STEM_CHANNELS, 7, stride=2, padding=3, bias=False),
+                    nn.BatchNorm2d(STEM_CHANNELS), nn.ReLU(inplace=True), nn.MaxPool2d(3, stride=2, padding=1)]
+            if reduction == 8:
+                stem += [FloatConv(STEM_CHANNELS, STEM_CHANNELS, 3), nn.MaxPool2d(3, stride=2, padding=1)]
+            self.stem = nn.Sequential(*stem)
+            self.stem_pool = nn.Identity()
         layers, channels = [], STEM_CHANNELS
         for name, widths in BLOCKS:
             if widths is None:
@@ -135,7 +155,7 @@ class InceptionNet(nn.Module):
         self.classifier = nn.Linear(channels, classes)
 
     def forward(self, x):
-        x = F.max_pool2d(self.stem(x), 2)
+        x = self.stem_pool(self.stem(x))
         x = self.head(self.blocks(x))
         return self.classifier(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 

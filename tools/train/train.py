@@ -8,6 +8,17 @@
 The learning rate follows the clock (warm-up, then cosine to zero at the budget), so a run of N minutes is
 a complete schedule. Writes OUT.pt (state), OUT.onnx, OUT.labels (one label per line) and OUT.json (test
 accuracy, time taken, PyTorch's test-set argmax for the runtime-agreement test).
+
+Your own photos (DIR/<class>/<image>, JPEG/PNG/BMP, any size, colour or gray):
+
+  /usr/bin/python3 tools/train/train.py --data photos --size 96 --minutes 60 --out food-float
+  /usr/bin/python3 tools/train/train.py --data photos --size 96 --precision binary --minutes 120 \
+      --teacher food-float.pt --out food-binary
+
+Photos are read as `xnor classify` reads them (upright, whole picture resized to --size), augmented by random
+resized crops, flips and colour jitter, and normalized by the training set's per-channel mean and std; the
+ONNX metadata carries that normalization, so `xnor convert` and `xnor classify` preprocess alike. Without
+--test-data, --holdout of each class is set aside to test on.
 """
 import argparse
 import json
@@ -21,7 +32,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data  # noqa: E402
-from export import check_with_xnor, export  # noqa: E402
+from export import check_with_xnor, export, load_checkpoint  # noqa: E402
 from network import InceptionNet  # noqa: E402
 
 
@@ -31,7 +42,14 @@ def parse_args():
     p.add_argument("--width", type=float, default=1.0, help="channel multiplier of the Inception blocks")
     p.add_argument("--minutes", type=float, default=30.0, help="training time budget")
     p.add_argument("--data", default="fashion-mnist", help="fashion-mnist or an image folder (DIR/<class>/*)")
-    p.add_argument("--test-data", help="image folder to test on (default: the Fashion-MNIST test set)")
+    p.add_argument("--test-data", help="image folder to test on (default: the Fashion-MNIST test set, or for "
+                   "an image folder the part --holdout keeps back)")
+    p.add_argument("--holdout", type=float, default=0.15, help="share of each class held out for testing "
+                   "when an image folder comes without --test-data")
+    p.add_argument("--size", type=int, help="input height and width (image folders; default 96; Fashion-MNIST: 28)")
+    p.add_argument("--channels", type=int, choices=[1, 3], help="3 (RGB, default for image folders) or 1 (gray)")
+    p.add_argument("--epochs", type=int, help="stop after this many epochs (the schedule then follows the epochs; "
+                   "--minutes still caps the time)")
     p.add_argument("--init", help="start from this checkpoint (.pt) of the same network, e.g. to fine-tune")
     p.add_argument("--teacher", help="float model (.pt) to distil from")
     p.add_argument("--distill-weight", type=float, default=0.7)
@@ -44,24 +62,39 @@ def parse_args():
     return p.parse_args()
 
 
-def load(args):
+def load(args, generator):
+    """(train images, labels), (test images, labels), label names, preprocessing."""
     if args.data == "fashion-mnist":
-        train = data.fashion_mnist("train")
-        test = data.fashion_mnist("test")
+        if args.size not in (None, 28) or args.channels not in (None, 1):
+            raise SystemExit("Fashion-MNIST is 28x28 gray: --size and --channels are for image folders")
+        train_x, train_y, labels = data.fashion_mnist("train")
+        test_x, test_y, _ = data.fashion_mnist("test")
+        return (train_x, train_y), (test_x, test_y), labels, data.fashion_mnist_preprocessing()
+    size, channels = args.size or 96, args.channels or 3
+    train_x, train_y, labels = data.image_folder(args.data, size, channels)
+    if args.test_data:
+        test_x, test_y, test_labels = data.image_folder(args.test_data, size, channels)
+        if test_labels != labels:
+            raise SystemExit(f"{args.test_data}: classes {test_labels} differ from {args.data}'s {labels}")
+        train, test = (train_x, train_y), (test_x, test_y)
     else:
-        train = data.image_folder(args.data)
-        test = data.image_folder(args.test_data) if args.test_data else train
-    return train, test
+        train, test = data.holdout_split(train_x, train_y, args.holdout, generator)
+    mean, std = data.channel_statistics(train[0])
+    print(f"{args.data}: {len(train[0])} training and {len(test[0])} test images of {len(labels)} classes, "
+          f"{size}x{size}x{channels}, mean {[round(m, 4) for m in mean]}, std {[round(s, 4) for s in std]}")
+    return train, test, labels, {"size": size, "channels": channels, "mean": mean, "std": std}
 
 
 @torch.no_grad()
-def predict(model, images, batch=128):
+def predict(model, images, preprocessing, batch=128):
     model.eval()
-    return torch.cat([model(data.normalize(images[i:i + batch])) for i in range(0, len(images), batch)])
+    return torch.cat([model(data.normalize(images[i:i + batch], preprocessing))
+                      for i in range(0, len(images), batch)])
 
 
-def build(args, classes):
-    return InceptionNet(binary=args.precision == "binary", width=args.width, classes=classes)
+def build(args, classes, preprocessing):
+    return InceptionNet(binary=args.precision == "binary", width=args.width, classes=classes,
+                        channels=preprocessing["channels"], size=preprocessing["size"])
 
 
 def main():
@@ -69,15 +102,16 @@ def main():
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     generator = torch.Generator().manual_seed(args.seed)
-    (train_x, train_y, labels), (test_x, test_y, _) = load(args)
-    model = build(args, len(labels))
+    (train_x, train_y), (test_x, test_y), labels, preprocessing = load(args, generator)
+    photos = args.data != "fashion-mnist"
+    model = build(args, len(labels), preprocessing)
     if args.init:
         model.load_state_dict(torch.load(args.init)["state"])
     teacher = None
     if args.teacher:
-        teacher = InceptionNet(binary=False, width=torch.load(args.teacher)["width"], classes=len(labels))
-        teacher.load_state_dict(torch.load(args.teacher)["state"])
-        teacher.eval()
+        teacher, teacher_labels, teacher_preprocessing = load_checkpoint(args.teacher)
+        if teacher_labels != labels or teacher_preprocessing != preprocessing:
+            raise SystemExit(f"{args.teacher} was trained on other classes or another input size or normalization")
     binary = args.precision == "binary"
     if binary:
         lr = args.lr or 2e-3
@@ -89,6 +123,8 @@ def main():
     print(f"{args.precision} width {args.width}: {params} parameters, {len(train_x)} training images, "
           f"budget {args.minutes} min, seed {args.seed}", flush=True)
 
+    batch = min(args.batch, len(train_x))
+    steps_per_epoch = len(train_x) // batch
     budget = args.minutes * 60.0
     start = time.time()
     epoch, steps = 0, 0
@@ -97,8 +133,10 @@ def main():
         model.train()
         order = torch.randperm(len(train_x), generator=generator)
         seen, correct, loss_sum = 0, 0, 0.0
-        for i in range(0, len(order) - args.batch + 1, args.batch):
+        for i in range(0, len(order) - batch + 1, batch):
             progress = (time.time() - start) / budget
+            if args.epochs:
+                progress = max(progress, steps / (args.epochs * steps_per_epoch))
             if progress >= 1.0:
                 done = True
                 break
@@ -106,8 +144,9 @@ def main():
             scale = progress / 0.03 if progress < 0.03 else 0.5 * (1 + math.cos(math.pi * (progress - 0.03) / 0.97))
             for group in optimizer.param_groups:
                 group["lr"] = lr * scale
-            index = order[i:i + args.batch]
-            x = data.normalize(data.augment(train_x[index], generator))
+            index = order[i:i + batch]
+            augmented = (data.augment_photos if photos else data.augment)(train_x[index], generator)
+            x = data.normalize(augmented, preprocessing)
             y = train_y[index]
             logits = model(x)
             loss = F.cross_entropy(logits, y, label_smoothing=0.0 if teacher else 0.1)
@@ -127,24 +166,26 @@ def main():
             correct += (logits.argmax(1) == y).sum().item()
             loss_sum += loss.item() * len(y)
         epoch += 1
+        if args.epochs and epoch >= args.epochs:
+            done = True
         # A quick look at the first 2000 test images; the whole test set is scored once at the end.
-        accuracy = (predict(model, test_x[:2000]).argmax(1) == test_y[:2000]).float().mean().item()
+        accuracy = (predict(model, test_x[:2000], preprocessing).argmax(1) == test_y[:2000]).float().mean().item()
         print(f"epoch {epoch} ({time.time() - start:.0f} s): train loss {loss_sum / max(seen, 1):.4f} "
               f"acc {correct / max(seen, 1):.4f}, test acc (2000 images) {accuracy:.4f}", flush=True)
 
     minutes = (time.time() - start) / 60.0
-    logits = predict(model, test_x)
+    logits = predict(model, test_x, preprocessing)
     accuracy = (logits.argmax(1) == test_y).float().mean().item()
-    torch.save({"state": model.state_dict(), "width": args.width, "precision": args.precision, "labels": labels},
-               args.out + ".pt")
-    export(model, labels, args.out + ".onnx")
-    check_with_xnor(model, args.out + ".onnx", test_x)
+    torch.save({"state": model.state_dict(), "width": args.width, "precision": args.precision, "labels": labels,
+                "preprocessing": preprocessing}, args.out + ".pt")
+    export(model, labels, preprocessing, args.out + ".onnx")
+    check_with_xnor(model, args.out + ".onnx", test_x, preprocessing)
     with open(args.out + ".labels", "w") as f:
         f.write("\n".join(labels) + "\n")
     with open(args.out + ".json", "w") as f:
         json.dump({"precision": args.precision, "width": args.width, "parameters": params,
                    "test_accuracy": accuracy, "minutes": round(minutes, 1), "epochs": epoch, "steps": steps,
-                   "seed": args.seed, "teacher": bool(teacher),
+                   "seed": args.seed, "teacher": bool(teacher), "preprocessing": preprocessing,
                    "torch_argmax": logits.argmax(1).tolist()}, f)
     print(f"done: test accuracy {accuracy:.4f} after {minutes:.1f} min ({epoch} epochs); wrote {args.out}.*")
 
