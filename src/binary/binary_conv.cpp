@@ -239,6 +239,7 @@ void BinaryConv2d::run(std::span<const std::uint64_t> input, std::span<float> ou
   const float* multiplier = transform_.multiplier().data();
   const float* bias = transform_.bias().data();
   const Activation& activation = transform_.activation();
+  const float* slopes = activation.slopes.data();
   const std::int32_t k = k_bits();
   // transform_.value() written as whole-row loops without branches inside, so that they vectorize: small
   // layers spend as long here as in the GEMM.
@@ -260,6 +261,13 @@ void BinaryConv2d::run(std::span<const std::uint64_t> input, std::span<float> ou
                  case Activation::Kind::relu:
                    for (std::size_t c = 0; c < n; ++c) out[c] = out[c] < 0.0f ? 0.0f : out[c];
                    break;
+                 case Activation::Kind::prelu: {  // ReActNet's RPReLU: as common as ReLU in binary networks
+                   // As in activate() (float_ops.cpp): no branch on the sign, pointers that cannot alias.
+                   const float* __restrict slope = slopes;
+                   float* __restrict y = out;
+                   for (std::size_t c = 0; c < n; ++c) y[c] = std::max(y[c], 0.0f) + slope[c] * std::min(y[c], 0.0f);
+                   break;
+                 }
                  default:
                    for (std::size_t c = 0; c < n; ++c) out[c] = activation.apply(out[c], c);
                }

@@ -29,7 +29,14 @@ void activate(std::span<float> values, std::size_t channels, const Activation& a
   detail::groups_of("activation", values.size(), channels);
   if (activation.kind == Activation::Kind::prelu) {
     detail::check_size("activation", "PReLU slopes", activation.slopes.size(), channels);
-    for (std::size_t i = 0; i < values.size(); ++i) values[i] = activation.apply(values[i], i % channels);
+    // Per pixel, the channel is the loop index, and no branch on the data's sign (mispredicted half the
+    // time): y = max(y, 0) + slope * min(y, 0), which GCC vectorizes (its select form it does not at -O2).
+    // Equal to Activation::apply for finite slopes.
+    const float* __restrict slopes = activation.slopes.data();
+    for (std::size_t first = 0; first < values.size(); first += channels) {
+      float* __restrict v = values.data() + first;
+      for (std::size_t c = 0; c < channels; ++c) v[c] = std::max(v[c], 0.0f) + slopes[c] * std::min(v[c], 0.0f);
+    }
     return;
   }
   // One kind for every value: the loop of each kind vectorizes (apply's switch inside it would not).
