@@ -31,7 +31,7 @@ if(TARGET xnor_cli)
       add_test(NAME photo_recipe COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/tools/test-photo-recipe.py
         --xnor $<TARGET_FILE:xnor_cli> --work ${CMAKE_BINARY_DIR}/photo-recipe)
       set_tests_properties(photo_recipe PROPERTIES PASS_REGULAR_EXPRESSION "PASS photo-recipe" TIMEOUT 1500)
-      foreach(network IN ITEMS googlenet resnet18 mobilenet_v2 mobilenet_v3_small bireal)
+      foreach(network IN ITEMS googlenet resnet18 mobilenet_v2 mobilenet_v3_small bireal residual_inception photo_inception)
         foreach(opset IN ITEMS 11 13)
           add_test(NAME real_networks.${network}_opset${opset} COMMAND /usr/bin/python3
             ${CMAKE_CURRENT_SOURCE_DIR}/tools/real-networks.py check ${xnor_real_networks} ${network}-opset${opset}

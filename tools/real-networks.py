@@ -4,8 +4,10 @@
   /usr/bin/python3 tools/real-networks.py make OUT_DIR [--images 2]
       torchvision's googlenet (aux_logits=False), resnet18, mobilenet_v2 and mobilenet_v3_small (hard swish,
       squeeze-and-excitation) with seeded random weights
-      (weights=None: nothing is downloaded), and tools/train's Bi-Real-style binary ResNet (BiRealNet: binary
-      3x3 convolutions inside real-valued shortcuts, ReActNet's RSign and RPReLU), exported at opsets 11 and
+      (weights=None: nothing is downloaded), tools/train's Bi-Real-style binary ResNet (BiRealNet: binary
+      3x3 convolutions inside real-valued shortcuts, ReActNet's RSign and RPReLU), its residual binary
+      Inception network (28x28x1) and its binary Inception network for 96x96 RGB photos (Inception v1's
+      stem), exported at opsets 11 and
       13 with their input normalization in the metadata; random images (PNG: the int8 calibration set), their
       preprocessed tensors (HWC .npy) and PyTorch's logits for each network. Needs python3-torch and
       python3-torchvision.
@@ -34,6 +36,8 @@ NETWORKS = {
     "mobilenet_v2": (224, 3, *IMAGENET, "check"),
     "mobilenet_v3_small": (224, 3, *IMAGENET, "report"),
     "bireal": (28, 1, [0.5], [0.25], "no"),
+    "residual_inception": (28, 1, [0.5], [0.25], "no"),
+    "photo_inception": (96, 3, *IMAGENET, "no"),
 }
 OPSETS = [11, 13]
 SEED = 20261203
@@ -69,6 +73,15 @@ def build(name):
         sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "train"))
         from network import BiRealNet
         model = randomize(BiRealNet()).eval()
+        for conv in model.binary_convs():
+            conv.export_()
+        return model
+    if name in ("residual_inception", "photo_inception"):
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "train"))
+        from network import InceptionNet
+        model = (InceptionNet(binary=True, variant="residual") if name == "residual_inception" else
+                 InceptionNet(binary=True, channels=3, size=96))
+        model = randomize(model).eval()
         for conv in model.binary_convs():
             conv.export_()
         return model

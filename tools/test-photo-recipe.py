@@ -66,9 +66,11 @@ def main():
 
     evaluation = json.loads(run(args.xnor, "eval", "--model", model + ".xnm", "--dataset", test, "--json"))
     print(f"xnor eval: {evaluation['correct']} of {evaluation['images']} right ({evaluation['accuracy']:.3f})")
-    # A flipped sign bit can move a probability: allow one image in 50 to differ, none in the eval count
-    # beyond what the classify disagreements explain.
-    if agree < 0.98 * len(torch_top) or close < 0.95 * len(torch_top):
+    # A float difference of 1e-6 before a sign (PyTorch's and xnor's convolutions sum in other orders) can
+    # flip a bit and move a probability: allow one image in 20 a different label and one in 10 a different
+    # probability. A preprocessing difference moves nearly every probability (PIL's BOX resize instead of
+    # area averaging: most by more than 0.01).
+    if agree < 0.95 * len(torch_top) or close < 0.9 * len(torch_top):
         fail("xnor and PyTorch disagree on the test photos")
     if evaluation["images"] != len(torch_top) or abs(evaluation["correct"] - torch_correct) > len(torch_top) - agree:
         fail("xnor eval's count does not follow from the per-image results")

@@ -24,7 +24,8 @@ def load_checkpoint(path):
     labels = checkpoint.get("labels", data.FASHION_MNIST_LABELS)
     preprocessing = checkpoint.get("preprocessing", data.fashion_mnist_preprocessing())
     model = InceptionNet(binary=checkpoint["precision"] == "binary", width=checkpoint["width"], classes=len(labels),
-                         channels=preprocessing["channels"], size=preprocessing["size"])
+                         channels=preprocessing["channels"], size=preprocessing["size"],
+                         variant=checkpoint.get("variant", "xnor"))
     model.load_state_dict(checkpoint["state"])
     model.eval()
     return model, labels, preprocessing

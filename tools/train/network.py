@@ -61,6 +61,9 @@ class BinaryConv(nn.Module):
         self.pad = kernel // 2
         self.stride = stride
         self.exported = False
+        # Two-stage training (ReActNet): the first stage convolves the binary activations with the real
+        # latent weights; the second binarizes the weights too. Only binary weights export.
+        self.binary_weights = True
 
     def alpha(self):
         return self.weight.abs().mean(dim=(1, 2, 3))
@@ -71,11 +74,15 @@ class BinaryConv(nn.Module):
         if self.exported:
             # Exact ±1 weights, then alpha: the sums stay integers, as in the popcount kernel.
             return F.conv2d(x, self.sign_weight, stride=self.stride) * self.alpha_buffer.view(1, -1, 1, 1)
+        if not self.binary_weights:
+            return F.conv2d(x, self.weight, stride=self.stride)
         binary = self.weight + (torch.sign(self.weight) - self.weight).detach()
         return F.conv2d(x, binary, stride=self.stride) * self.alpha().view(1, -1, 1, 1)
 
     def export_(self):
         """Freezes sign(W) and alpha as constants so ONNX holds exact ±1 weights and a per-channel Mul."""
+        if not self.binary_weights:
+            raise ValueError("a first-stage model (real weights) does not export: train the second stage")
         sign = torch.where(self.weight >= 0, 1.0, -1.0).detach()
         self.register_buffer("sign_weight", sign)
         self.register_buffer("alpha_buffer", self.alpha().detach())
@@ -122,13 +129,51 @@ def stem_reduction(size):
     return 2 if size < 56 else 4 if size < 112 else 8
 
 
+class ResidualInception(nn.Module):
+    """The binary Inception block with a real-valued shortcut: its input passes on beside the branches, by
+    concatenation (BinaryDenseNet's shortcut: no projection is needed where the width changes), so the block
+    adds features and binarizes none of those it was given: out = concat(x, branches(sign(BN(x)))). BN before
+    sign is ReActNet's RSign (a learned threshold per channel; the sign of its scale may flip the bit). Each
+    branch ends in BatchNorm and ReActNet's RPReLU, which the converter folds into the last binary
+    convolution's output transform."""
+
+    def __init__(self, cin, widths):
+        super().__init__()
+        b1, b2r, b2, b3r, b3, bp = widths
+        self.sign_in = SignBN(cin)
+
+        def chain(*convs):
+            layers = []
+            for i, conv in enumerate(convs):
+                layers += ([SignBN(conv.weight.shape[1])] if i else []) + [conv]
+            out = convs[-1].weight.shape[0]
+            return nn.Sequential(*layers, nn.BatchNorm2d(out), RPReLU(out))
+
+        self.branch1 = chain(BinaryConv(cin, b1, 1))
+        self.branch2 = chain(BinaryConv(cin, b2r, 1), BinaryConv(b2r, b2, 3))
+        self.branch3 = chain(BinaryConv(cin, b3r, 1), BinaryConv(b3r, b3, 3), BinaryConv(b3, b3, 3))
+        self.branch4 = chain(BinaryConv(cin, bp, 1))
+        self.out_channels = cin + b1 + b2 + b3 + bp
+
+    def forward(self, x):
+        bits = self.sign_in(x)
+        pooled = F.max_pool2d(bits, 3, stride=1, padding=1)
+        return torch.cat([x, self.branch1(bits), self.branch2(bits), self.branch3(bits), self.branch4(pooled)], 1)
+
+
+VARIANTS = ("xnor", "residual")
+
+
 class InceptionNet(nn.Module):
-    """size: the input's height and width. Up to 55 pixels the stem is one 3x3 convolution and a 2x2
+    """variant (binary only): "xnor", XNOR-Net blocks (Inception); "residual", ResidualInception blocks.
+    size: the input's height and width. Up to 55 pixels the stem is one 3x3 convolution and a 2x2
     max-pool (the Fashion-MNIST network); larger inputs get Inception v1's stem: a 7x7 stride-2 convolution
     and a 3x3 stride-2 max-pool, then from 112 pixels a 3x3 convolution and another 3x3 stride-2 max-pool."""
 
-    def __init__(self, binary=False, width=1.0, classes=10, channels=1, size=28):
+    def __init__(self, binary=False, width=1.0, classes=10, channels=1, size=28, variant="xnor"):
         super().__init__()
+        if variant not in VARIANTS or (variant != "xnor" and not binary):
+            raise ValueError(f"variant {variant!r}: one of {VARIANTS}, and only binary networks have variants")
         self.binary = binary
         reduction = stem_reduction(size)
         if reduction == 2:
@@ -146,7 +191,8 @@ class InceptionNet(nn.Module):
             if widths is None:
                 layers.append(nn.MaxPool2d(2))
                 continue
-            block = Inception(channels, [max(1, round(w * width)) for w in widths], binary)
+            scaled = [max(1, round(w * width)) for w in widths]
+            block = ResidualInception(channels, scaled) if variant == "residual" else Inception(channels, scaled, binary)
             layers.append(block)
             channels = block.out_channels
         self.blocks = nn.Sequential(*layers)

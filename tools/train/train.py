@@ -33,13 +33,18 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data  # noqa: E402
 from export import check_with_xnor, export, load_checkpoint  # noqa: E402
-from network import InceptionNet  # noqa: E402
+from network import VARIANTS, InceptionNet  # noqa: E402
 
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--precision", choices=["float", "binary"], default="float")
     p.add_argument("--width", type=float, default=1.0, help="channel multiplier of the Inception blocks")
+    p.add_argument("--variant", choices=VARIANTS, default="xnor",
+                   help="binary blocks: xnor (XNOR-Net) or residual (a real-valued shortcut, RSign, RPReLU)")
+    p.add_argument("--two-stage", type=float, default=0.0, metavar="SHARE",
+                   help="binary: spend this share of the budget on a first stage with real weights and binary "
+                   "activations, the rest on binary weights (each stage warms up and decays; default 0: off)")
     p.add_argument("--minutes", type=float, default=30.0, help="training time budget")
     p.add_argument("--data", default="fashion-mnist", help="fashion-mnist or an image folder (DIR/<class>/*)")
     p.add_argument("--test-data", help="image folder to test on (default: the Fashion-MNIST test set, or for "
@@ -94,7 +99,7 @@ def predict(model, images, preprocessing, batch=128):
 
 def build(args, classes, preprocessing):
     return InceptionNet(binary=args.precision == "binary", width=args.width, classes=classes,
-                        channels=preprocessing["channels"], size=preprocessing["size"])
+                        channels=preprocessing["channels"], size=preprocessing["size"], variant=args.variant)
 
 
 def main():
@@ -107,11 +112,14 @@ def main():
     model = build(args, len(labels), preprocessing)
     if args.init:
         model.load_state_dict(torch.load(args.init)["state"])
+    # NHWC: PyTorch's CPU convolutions and pools run 1.3-1.6x faster on these networks than in NCHW.
+    model = model.to(memory_format=torch.channels_last)
     teacher = None
     if args.teacher:
         teacher, teacher_labels, teacher_preprocessing = load_checkpoint(args.teacher)
         if teacher_labels != labels or teacher_preprocessing != preprocessing:
             raise SystemExit(f"{args.teacher} was trained on other classes or another input size or normalization")
+        teacher = teacher.to(memory_format=torch.channels_last)
     binary = args.precision == "binary"
     if binary:
         lr = args.lr or 2e-3
@@ -140,13 +148,19 @@ def main():
             if progress >= 1.0:
                 done = True
                 break
+            if binary and args.two_stage > 0:
+                first_stage = progress < args.two_stage
+                for conv in model.binary_convs():
+                    conv.binary_weights = not first_stage
+                # Each stage runs a schedule of its own.
+                progress = progress / args.two_stage if first_stage else (progress - args.two_stage) / (1 - args.two_stage)
             # Warm-up over the first 3% of the budget, then cosine to zero.
             scale = progress / 0.03 if progress < 0.03 else 0.5 * (1 + math.cos(math.pi * (progress - 0.03) / 0.97))
             for group in optimizer.param_groups:
                 group["lr"] = lr * scale
             index = order[i:i + batch]
             augmented = (data.augment_photos if photos else data.augment)(train_x[index], generator)
-            x = data.normalize(augmented, preprocessing)
+            x = data.normalize(augmented, preprocessing).contiguous(memory_format=torch.channels_last)
             y = train_y[index]
             logits = model(x)
             loss = F.cross_entropy(logits, y, label_smoothing=0.0 if teacher else 0.1)
@@ -174,16 +188,20 @@ def main():
               f"acc {correct / max(seen, 1):.4f}, test acc (2000 images) {accuracy:.4f}", flush=True)
 
     minutes = (time.time() - start) / 60.0
+    for conv in model.binary_convs():
+        conv.binary_weights = True  # a budget that ended inside the first stage still exports binary weights
     logits = predict(model, test_x, preprocessing)
     accuracy = (logits.argmax(1) == test_y).float().mean().item()
+    model = model.to(memory_format=torch.contiguous_format)
     torch.save({"state": model.state_dict(), "width": args.width, "precision": args.precision, "labels": labels,
-                "preprocessing": preprocessing}, args.out + ".pt")
+                "preprocessing": preprocessing, "variant": args.variant}, args.out + ".pt")
     export(model, labels, preprocessing, args.out + ".onnx")
     check_with_xnor(model, args.out + ".onnx", test_x, preprocessing)
     with open(args.out + ".labels", "w") as f:
         f.write("\n".join(labels) + "\n")
     with open(args.out + ".json", "w") as f:
-        json.dump({"precision": args.precision, "width": args.width, "parameters": params,
+        json.dump({"precision": args.precision, "width": args.width, "variant": args.variant,
+                   "two_stage": args.two_stage, "parameters": params,
                    "test_accuracy": accuracy, "minutes": round(minutes, 1), "epochs": epoch, "steps": steps,
                    "seed": args.seed, "teacher": bool(teacher), "preprocessing": preprocessing,
                    "torch_argmax": logits.argmax(1).tolist()}, f)
