@@ -1,5 +1,6 @@
 // net/googlenet224/<float|int8|binary>/threads:<1|2>: the whole network, end to end from a float image to
-// class probabilities, with deterministic random weights. Peak RSS of the process is reported.
+// class probabilities, with deterministic random weights. net/fashion/<float|int8|binary>/threads:1: the
+// bundled Fashion-MNIST models (models/*.xnm), the same way. Peak RSS of the process is reported.
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
@@ -22,8 +23,7 @@ std::shared_ptr<const Model> googlenet(Precision precision) {
   return model;
 }
 
-void run_net(benchmark::State& state, Precision precision, std::size_t threads) {
-  const auto model = googlenet(precision);
+void run_net(benchmark::State& state, const std::shared_ptr<const Model>& model, std::size_t threads) {
   Session session(model, threads);
   std::vector<float> image(model->input().elements());
   std::mt19937 rng(1);
@@ -48,10 +48,25 @@ void register_net_benchmarks() {
   for (const auto& [name, precision] : precisions) {
     for (std::size_t threads : {1, 2}) {
       benchmark::RegisterBenchmark(("net/googlenet224/" + std::string(name) + "/threads:" + std::to_string(threads)).c_str(),
-                                   run_net, precision, threads)
+                                   [precision, threads](benchmark::State& state) { run_net(state, googlenet(precision), threads); })
           ->Unit(benchmark::kMillisecond)
           ->UseRealTime();
     }
+  }
+  for (const char* name : {"float", "int8", "binary"}) {
+    const std::string file = std::string(XNOR_MODELS_DIR) + "/fashion-inception-" + name + ".xnm";
+    benchmark::RegisterBenchmark(("net/fashion/" + std::string(name) + "/threads:1").c_str(),
+                                 [file](benchmark::State& state) {
+                                   std::shared_ptr<const Model> model;
+                                   try {
+                                     model = load_model(file);
+                                   } catch (const std::exception& error) {
+                                     return state.SkipWithError(error.what());
+                                   }
+                                   run_net(state, model, 1);
+                                 })
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
   }
 }
 
