@@ -26,9 +26,14 @@ void tiled_pool(const ConvGeometry& g, std::size_t values, const T* input, T* ou
       const std::size_t x0 = std::max(ox * g.stride, pad_left) - pad_left;
       const std::size_t x1 = std::min(ox * g.stride + g.kernel_w - pad_left, g.in_w);
       T* __restrict out = output + (oy * out_w + ox) * values;
-      std::fill(out, out + values, start);
+      if (y0 >= y1 || x0 >= x1) {  // a window wholly in the padding (ceil mode)
+        std::fill(out, out + values, start);
+        continue;
+      }
+      const T* __restrict first = input + (y0 * g.in_w + x0) * values;
+      for (std::size_t v = 0; v < values; ++v) out[v] = combine(start, first[v]);  // start may clamp (int8)
       for (std::size_t y = y0; y < y1; ++y) {
-        for (std::size_t x = x0; x < x1; ++x) {
+        for (std::size_t x = y == y0 ? x0 + 1 : x0; x < x1; ++x) {
           const T* __restrict in = input + (y * g.in_w + x) * values;
           for (std::size_t v = 0; v < values; ++v) out[v] = combine(out[v], in[v]);
         }

@@ -175,15 +175,16 @@ void BinaryConv2d::run_blocks(std::span<const std::uint64_t> input, std::size_t 
     thread_local std::vector<std::int32_t> counts, corrections;
     thread_local std::vector<char> padded;
     rows.assign(direct ? 0 : block_pixels * row_words, 0);
-    counts.assign(block_pixels * n, 0);
-    corrections.assign(block_pixels * n, 0);
+    // Not cleared: the kernels store every count they make, and a row's corrections are cleared below when
+    // its window meets zero padding (they are read for those rows only). Clearing both cost a 2 x 22 KB
+    // memset per call at 176 channels.
+    counts.resize(block_pixels * n);
+    corrections.resize(block_pixels * n);
     padded.assign(block_pixels, 0);
     for (std::size_t first = begin; first < end; first += block_pixels) {
       const std::size_t pixels = std::min(block_pixels, end - first);
       const std::uint64_t* a = input.data() + first * row_words;
       if (!direct) {
-        // Only zero padding writes corrections (+1 padding leaves them 0).
-        if (padding_ == BinaryPadding::zero) std::fill(corrections.begin(), corrections.end(), 0);
         // Windows inside the input are copied without bounds checks; the others take gather_window.
         const ConvGeometry& g = geometry_;
         std::size_t y = first / out_w_, x = first % out_w_;
@@ -195,6 +196,8 @@ void BinaryConv2d::run_blocks(std::span<const std::uint64_t> input, std::size_t 
                                row_words);
             padded[r] = false;
           } else {
+            // Only zero padding adds to corrections (+1 padding has none).
+            if (padding_ == BinaryPadding::zero) std::fill_n(corrections.data() + r * n, n, 0);
             padded[r] = gather_window(input, first + r, rows.data() + r * row_words, corrections.data() + r * n);
           }
           if (++x == out_w_) x = 0, ++y;
