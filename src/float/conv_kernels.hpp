@@ -18,6 +18,7 @@ struct FloatConvPanelArgs {
   std::size_t pixel_begin, pixel_end;
   const float* panel;               // [tap][in_c][panel_width]
   const float* epilogue;            // [bias, negative slope, low, high][panel_width]
+  bool sloped;                      // some negative slope is not 1 (a PReLU): else y < 0 needs no test
   const float* residual;            // nullptr, or a shortcut added before the activation, laid out as output
   float* output;                    // the output at this panel's first channel, out_c floats per pixel
   std::size_t out_c;

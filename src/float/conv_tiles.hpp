@@ -32,10 +32,12 @@ struct FloatConvTiles {
   template <int R>
   static void tile(const FloatConvPanelArgs& a, std::size_t first) {
     const float* windows[R];
+    // One division for the tile, then a running (y, x): a division per pixel cost as much as a stem tile's sums.
+    std::size_t oy = first / a.out_w, ox = first % a.out_w;
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
-      const std::size_t oy = (first + r) / a.out_w, ox = (first + r) % a.out_w;
       windows[r] = a.input + (oy * a.stride * a.row_pixels + ox * a.stride) * a.in_c;
+      if (++ox == a.out_w) ox = 0, ++oy;
     }
     Batch sums[R][NR];
 #pragma GCC unroll 16
@@ -92,6 +94,14 @@ struct FloatConvTiles {
   // last, partial one.
   template <int R>
   static void store(const FloatConvPanelArgs& a, std::size_t first, Batch (&sums)[R][NR]) {
+    // The shortcut and PReLU tests outside the unrolled loops: inside, the first split the epilogue into
+    // R * NR branches; without a PReLU the slope is 1 and its multiply and select are skipped.
+    if (a.residual != nullptr) return a.sloped ? store<R, true, true>(a, first, sums) : store<R, true, false>(a, first, sums);
+    a.sloped ? store<R, false, true>(a, first, sums) : store<R, false, false>(a, first, sums);
+  }
+
+  template <int R, bool Residual, bool Sloped>
+  static void store(const FloatConvPanelArgs& a, std::size_t first, Batch (&sums)[R][NR]) {
 #pragma GCC unroll 4
     for (int j = 0; j < NR; ++j) {
       const float* e = a.epilogue + j * width;
@@ -103,10 +113,13 @@ struct FloatConvTiles {
         // without the unit's target, so unoptimized they would return an AVX batch by the baseline ABI.
         Batch y = sums[r][j];
         y += bias;
-        if (a.residual != nullptr) y += residual(a, first + r, j);
-        Batch negative = y;
-        negative *= slope;
-        sums[r][j] = xsimd::min(xsimd::max(xsimd::select(y < Batch(0.0f), negative, y), low), high);
+        if constexpr (Residual) y += residual(a, first + r, j);
+        if constexpr (Sloped) {
+          Batch negative = y;
+          negative *= slope;
+          y = xsimd::select(y < Batch(0.0f), negative, y);
+        }
+        sums[r][j] = xsimd::min(xsimd::max(y, low), high);
       }
     }
 #pragma GCC unroll 16

@@ -19,6 +19,7 @@ namespace detail {
 struct FloatConvPanels {
   AlignedBuffer weights;   // [panel][tap][in_c][panel width]
   AlignedBuffer epilogue;  // [panel][bias, negative slope, low, high][panel width]
+  bool sloped = false;     // a PReLU: negative slopes other than 1
 };
 
 }  // namespace detail
@@ -53,6 +54,7 @@ FloatConv2d::FloatConv2d(const ConvGeometry& geometry, std::span<const float> we
   auto packed = std::make_shared<detail::FloatConvPanels>();
   packed->weights = detail::AlignedBuffer(panels * k * width * sizeof(float));  // zero past out_c
   packed->epilogue = detail::AlignedBuffer(panels * epilogue_rows * width * sizeof(float));
+  packed->sloped = activation.kind == Activation::Kind::prelu;
   for (std::size_t n = 0; n < panels * width; ++n) {
     float* e = packed->epilogue.as<float>() + (n / width) * epilogue_rows * width + n % width;
     e[bias_row * width] = 0.0f;
@@ -122,7 +124,7 @@ void FloatConv2d::run(std::span<const float> input, std::span<float> output, Thr
       const std::size_t panel = first / width;
       kernels_->conv_panel({source, g.in_c, row_pixels_, g.stride, g.out_w(), tap_offsets_.data(), g.taps(),
                             row_begin * g.out_w(), row_end * g.out_w(), weights + panel * panel_size,
-                            epilogue + panel * epilogue_rows * width,
+                            epilogue + panel * epilogue_rows * width, panels_->sloped,
                             residual.empty() ? nullptr : residual.data() + first, output.data() + first, g.out_c,
                             std::min(width, g.out_c - first)});
     }
