@@ -244,35 +244,35 @@ void BinaryConv2d::run(std::span<const std::uint64_t> input, std::span<float> ou
   const Activation& activation = transform_.activation();
   const float* slopes = activation.slopes.data();
   const std::int32_t k = k_bits();
-  // transform_.value() written as whole-row loops without branches inside, so that they vectorize: small
-  // layers spend as long here as in the GEMM.
+  // transform_.value() as one pass per output row, the activation inside it, each kind a loop of its own
+  // without branches on the data, so that it vectorizes: small layers spend as long here as in the GEMM.
+  const auto row = [&](float* __restrict out, const std::int32_t* counts, const std::int32_t* correction, float scale,
+                       auto activate) {
+    if (correction != nullptr) {
+      for (std::size_t c = 0; c < n; ++c) {
+        out[c] = activate(multiplier[c] * (static_cast<float>(k - 2 * counts[c] - correction[c]) * scale) + bias[c], c);
+      }
+    } else {
+      for (std::size_t c = 0; c < n; ++c) {
+        out[c] = activate(multiplier[c] * (static_cast<float>(k - 2 * counts[c]) * scale) + bias[c], c);
+      }
+    }
+  };
   run_blocks(input, output.size(), OutputKind::float32, pixel_scale, pool, nullptr,
              [&](std::size_t pixel, const std::int32_t* counts, const std::int32_t* correction, float scale) {
                float* out = output.data() + pixel * n;
-               if (correction != nullptr) {
-                 for (std::size_t c = 0; c < n; ++c) {
-                   out[c] = multiplier[c] * (static_cast<float>(k - 2 * counts[c] - correction[c]) * scale) + bias[c];
-                 }
-               } else {
-                 for (std::size_t c = 0; c < n; ++c) {
-                   out[c] = multiplier[c] * (static_cast<float>(k - 2 * counts[c]) * scale) + bias[c];
-                 }
-               }
                switch (activation.kind) {
                  case Activation::Kind::none:
-                   break;
-                 case Activation::Kind::relu:
-                   for (std::size_t c = 0; c < n; ++c) out[c] = out[c] < 0.0f ? 0.0f : out[c];
-                   break;
-                 case Activation::Kind::prelu: {  // ReActNet's RPReLU: as common as ReLU in binary networks
-                   // As in activate() (float_ops.cpp): no branch on the sign, pointers that cannot alias.
-                   const float* __restrict slope = slopes;
-                   float* __restrict y = out;
-                   for (std::size_t c = 0; c < n; ++c) y[c] = std::max(y[c], 0.0f) + slope[c] * std::min(y[c], 0.0f);
-                   break;
-                 }
+                   return row(out, counts, correction, scale, [](float y, std::size_t) { return y; });
+                 case Activation::Kind::relu:  // std::max(y, 0) is y < 0 ? 0 : y
+                   return row(out, counts, correction, scale, [](float y, std::size_t) { return std::max(y, 0.0f); });
+                 case Activation::Kind::prelu:  // ReActNet's RPReLU; as in activate() (float_ops.cpp)
+                   return row(out, counts, correction, scale, [slopes](float y, std::size_t c) {
+                     return std::max(y, 0.0f) + slopes[c] * std::min(y, 0.0f);
+                   });
                  default:
-                   for (std::size_t c = 0; c < n; ++c) out[c] = activation.apply(out[c], c);
+                   return row(out, counts, correction, scale,
+                              [&activation](float y, std::size_t c) { return activation.apply(y, c); });
                }
              });
 }
