@@ -31,6 +31,16 @@ void tiled_pool(const ConvGeometry& g, std::size_t values, const T* input, T* ou
         continue;
       }
       const T* __restrict first = input + (y0 * g.in_w + x0) * values;
+      if (y1 - y0 == 2 && x1 - x0 == 2) {
+        // A whole 2x2 window, the common case: its four values meet in registers, one store per value.
+        const T* __restrict right = first + values;
+        const T* __restrict below = first + g.in_w * values;
+        const T* __restrict diagonal = below + values;
+        for (std::size_t v = 0; v < values; ++v) {
+          out[v] = combine(start, combine(combine(first[v], right[v]), combine(below[v], diagonal[v])));
+        }
+        continue;
+      }
       for (std::size_t v = 0; v < values; ++v) out[v] = combine(start, first[v]);  // start may clamp (int8)
       for (std::size_t y = y0; y < y1; ++y) {
         for (std::size_t x = y == y0 ? x0 + 1 : x0; x < x1; ++x) {
