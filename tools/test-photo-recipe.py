@@ -3,8 +3,8 @@
 colour data set (tools/train/make_synthetic.py), trains a binary network on it at 64x64 RGB
 (tools/train/train.py, a held-out split), converts the ONNX file with `xnor convert`, then checks that
 `xnor classify` gives each test JPEG the label PyTorch gives it (tools/train/predict.py reads images as xnor
-does), with the same probability, and that `xnor eval` on the test folder scores what PyTorch scores and
-clearly better than chance. Prints PASS at the end; exits non-zero on any failure.
+does), with the same probability, that both read a 12-megapixel JPEG stored sideways (EXIF orientation 6)
+alike, and that `xnor eval` on the test folder scores what PyTorch scores and clearly better than chance. Prints PASS at the end; exits non-zero on any failure.
 
   /usr/bin/python3 tools/test-photo-recipe.py --xnor build/xnor --work build/photo-recipe
 """
@@ -63,6 +63,21 @@ def main():
     torch_correct = sum(torch_top[f]["label"] == os.path.basename(os.path.dirname(f)) for f in torch_top)
     print(f"xnor classify agrees with PyTorch on {agree} of {len(torch_top)} test JPEGs, the same top "
           f"probability (within 1e-3) on {close}; PyTorch gets {torch_correct} right")
+
+    # A phone's photo: 12 megapixels stored sideways with EXIF orientation 6 (decoded at 1/8 scale by both).
+    from PIL import Image
+    phone = os.path.join(args.work, "phone-photo.jpg")
+    with Image.open(os.path.join(test, classes[0], sorted(os.listdir(os.path.join(test, classes[0])))[0])) as source:
+        upright = source.convert("RGB").resize((3000, 4000), Image.BILINEAR)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored rotated: turn 90 degrees clockwise to view
+    upright.transpose(Image.Transpose.ROTATE_90).save(phone, quality=90, exif=exif)
+    xnor_phone = json.loads(run(args.xnor, "classify", "--model", model + ".xnm", "--top", "1", "--json", phone))[0]["top"][0]
+    torch_phone = json.loads(run(python, os.path.join(TRAIN, "predict.py"), model + ".pt", phone, "--json"))[0]
+    print(f"12-megapixel sideways JPEG: xnor {xnor_phone['label']} {xnor_phone['probability']:.4f}, "
+          f"PyTorch {torch_phone['label']} {torch_phone['probability']:.4f}")
+    if xnor_phone["label"] != torch_phone["label"] or abs(xnor_phone["probability"] - torch_phone["probability"]) > 0.01:
+        fail("xnor and PyTorch read the phone photo differently")
 
     evaluation = json.loads(run(args.xnor, "eval", "--model", model + ".xnm", "--dataset", test, "--json"))
     print(f"xnor eval: {evaluation['correct']} of {evaluation['images']} right ({evaluation['accuracy']:.3f})")
