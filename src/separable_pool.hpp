@@ -11,8 +11,6 @@
 
 namespace xnor::detail {
 
-// output[pixel][v] = combine over the window's positions of input[position][v], starting from `start`, for the
-// output rows in `rows`; `values` values per pixel, combine associative and commutative.
 // Windows that do not overlap (stride >= kernel: the 2x2 stride-2 pools between stages): each input is read
 // once, straight into the output pixel, with no row pass.
 template <class T, class Combine>
@@ -52,6 +50,8 @@ void tiled_pool(const ConvGeometry& g, std::size_t values, const T* input, T* ou
   }
 }
 
+// output[pixel][v] = combine over the window's positions of input[position][v], starting from `start`, for the
+// output rows in `rows`; `values` values per pixel, combine associative and commutative.
 template <class T, class Combine>
 void separable_pool(const ConvGeometry& g, std::size_t values, const T* input, T* output, OutputRows rows, T start,
                     Combine combine) {

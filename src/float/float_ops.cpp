@@ -30,7 +30,7 @@ void activate(std::span<float> values, std::size_t channels, const Activation& a
   if (activation.kind == Activation::Kind::prelu) {
     detail::check_size("activation", "PReLU slopes", activation.slopes.size(), channels);
     // Per pixel, the channel is the loop index, and no branch on the data's sign (mispredicted half the
-    // time): y = max(y, 0) + slope * min(y, 0), which GCC vectorizes (its select form it does not at -O2).
+    // time): y = max(y, 0) + slope * min(y, 0), which GCC 12 vectorizes (the select form it compiles to a branch).
     // Equal to Activation::apply for finite slopes.
     const float* __restrict slopes = activation.slopes.data();
     for (std::size_t first = 0; first < values.size(); first += channels) {
