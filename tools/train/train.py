@@ -9,6 +9,10 @@ The learning rate follows the clock (warm-up, then cosine to zero at the budget)
 a complete schedule. Writes OUT.pt (state), OUT.onnx, OUT.labels (one label per line) and OUT.json (test
 accuracy, time taken, PyTorch's test-set argmax for the runtime-agreement test).
 
+Trains on the GPU where PyTorch sees one (--device); the final test-set scores are computed on the CPU, as
+the runtime agreement is checked there. On a machine without the converter, --no-export writes the
+checkpoint alone; tools/train/export.py exports it later.
+
 Your own photos (DIR/<class>/<image>, JPEG/PNG/BMP, any size, colour or gray):
 
   /usr/bin/python3 tools/train/train.py --data photos --size 96 --minutes 60 --out food-float
@@ -63,6 +67,10 @@ def parse_args():
     p.add_argument("--lr", type=float, help="peak learning rate (default: 0.1 SGD for float, 2e-3 Adam for binary)")
     p.add_argument("--seed", type=int, default=20261128)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu",
+                   help="where to train: cpu, cuda, cuda:N (default: cuda where PyTorch sees a GPU)")
+    p.add_argument("--export", action=argparse.BooleanOptionalAction, default=True,
+                   help="export OUT.onnx and check it with xnor (--no-export: the checkpoint and results only)")
     p.add_argument("--out", required=True, help="output prefix")
     return p.parse_args()
 
@@ -91,9 +99,9 @@ def load(args, generator):
 
 
 @torch.no_grad()
-def predict(model, images, preprocessing, batch=128):
+def predict(model, images, preprocessing, device="cpu", batch=128):
     model.eval()
-    return torch.cat([model(data.normalize(images[i:i + batch], preprocessing))
+    return torch.cat([model(data.normalize(images[i:i + batch], preprocessing).to(device)).cpu()
                       for i in range(0, len(images), batch)])
 
 
@@ -106,6 +114,8 @@ def main():
     args = parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
+    if args.device.startswith("cuda"):
+        torch.backends.cudnn.benchmark = True  # fixed shapes: let cuDNN pick its fastest convolutions once
     generator = torch.Generator().manual_seed(args.seed)
     (train_x, train_y), (test_x, test_y), labels, preprocessing = load(args, generator)
     photos = args.data != "fashion-mnist"
@@ -113,13 +123,13 @@ def main():
     if args.init:
         model.load_state_dict(torch.load(args.init)["state"])
     # NHWC: PyTorch's CPU convolutions and pools run 1.3-1.6x faster on these networks than in NCHW.
-    model = model.to(memory_format=torch.channels_last)
+    model = model.to(args.device, memory_format=torch.channels_last)
     teacher = None
     if args.teacher:
         teacher, teacher_labels, teacher_preprocessing = load_checkpoint(args.teacher)
         if teacher_labels != labels or teacher_preprocessing != preprocessing:
             raise SystemExit(f"{args.teacher} was trained on other classes or another input size or normalization")
-        teacher = teacher.to(memory_format=torch.channels_last)
+        teacher = teacher.to(args.device, memory_format=torch.channels_last)
     binary = args.precision == "binary"
     if binary:
         lr = args.lr or 2e-3
@@ -129,7 +139,7 @@ def main():
         optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
     params = sum(p.numel() for p in model.parameters())
     print(f"{args.precision} width {args.width}: {params} parameters, {len(train_x)} training images, "
-          f"budget {args.minutes} min, seed {args.seed}", flush=True)
+          f"budget {args.minutes} min, seed {args.seed}, on {args.device}", flush=True)
 
     batch = min(args.batch, len(train_x))
     steps_per_epoch = len(train_x) // batch
@@ -160,8 +170,8 @@ def main():
                 group["lr"] = lr * scale
             index = order[i:i + batch]
             augmented = (data.augment_photos if photos else data.augment)(train_x[index], generator)
-            x = data.normalize(augmented, preprocessing).contiguous(memory_format=torch.channels_last)
-            y = train_y[index]
+            x = data.normalize(augmented, preprocessing).to(args.device).contiguous(memory_format=torch.channels_last)
+            y = train_y[index].to(args.device)
             logits = model(x)
             loss = F.cross_entropy(logits, y, label_smoothing=0.0 if teacher else 0.1)
             if teacher is not None:
@@ -183,29 +193,33 @@ def main():
         if args.epochs and epoch >= args.epochs:
             done = True
         # A quick look at the first 2000 test images; the whole test set is scored once at the end.
-        accuracy = (predict(model, test_x[:2000], preprocessing).argmax(1) == test_y[:2000]).float().mean().item()
+        predicted = predict(model, test_x[:2000], preprocessing, args.device).argmax(1)
+        accuracy = (predicted == test_y[:2000]).float().mean().item()
         print(f"epoch {epoch} ({time.time() - start:.0f} s): train loss {loss_sum / max(seen, 1):.4f} "
               f"acc {correct / max(seen, 1):.4f}, test acc (2000 images) {accuracy:.4f}", flush=True)
 
     minutes = (time.time() - start) / 60.0
     for conv in model.binary_convs():
         conv.binary_weights = True  # a budget that ended inside the first stage still exports binary weights
+    model = model.to("cpu", memory_format=torch.contiguous_format)
     logits = predict(model, test_x, preprocessing)
     accuracy = (logits.argmax(1) == test_y).float().mean().item()
-    model = model.to(memory_format=torch.contiguous_format)
     torch.save({"state": model.state_dict(), "width": args.width, "precision": args.precision, "labels": labels,
                 "preprocessing": preprocessing, "variant": args.variant}, args.out + ".pt")
-    export(model, labels, preprocessing, args.out + ".onnx")
-    check_with_xnor(model, args.out + ".onnx", test_x, preprocessing)
+    if args.export:
+        export(model, labels, preprocessing, args.out + ".onnx")
+        check_with_xnor(model, args.out + ".onnx", test_x, preprocessing)
     with open(args.out + ".labels", "w") as f:
         f.write("\n".join(labels) + "\n")
+    device = torch.cuda.get_device_name(args.device) if args.device.startswith("cuda") else "cpu"
     with open(args.out + ".json", "w") as f:
         json.dump({"precision": args.precision, "width": args.width, "variant": args.variant,
                    "two_stage": args.two_stage, "parameters": params,
                    "test_accuracy": accuracy, "minutes": round(minutes, 1), "epochs": epoch, "steps": steps,
-                   "seed": args.seed, "teacher": bool(teacher), "preprocessing": preprocessing,
+                   "seed": args.seed, "teacher": bool(teacher), "device": device, "preprocessing": preprocessing,
                    "torch_argmax": logits.argmax(1).tolist()}, f)
-    print(f"done: test accuracy {accuracy:.4f} after {minutes:.1f} min ({epoch} epochs); wrote {args.out}.*")
+    print(f"done: test accuracy {accuracy:.4f} after {minutes:.1f} min ({epoch} epochs on {device}); "
+          f"wrote {args.out}.*")
 
 
 if __name__ == "__main__":
