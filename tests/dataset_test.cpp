@@ -15,17 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh folder under the system's temporary folder, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name)
-      : path(fs::temp_directory_path() / ("xnor-" + name + "-" + std::to_string(test::seed()))) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
 void write_file(const fs::path& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
@@ -76,7 +65,7 @@ TEST_CASE("Fashion-MNIST's training set starts with the labels the file holds") 
 }
 
 TEST_CASE("idx files: shapes, limits, and every truncation, hostile size or trailing byte refused") {
-  const TempDir dir("idx-test");
+  const test::TempDir dir("idx-test");
   const fs::path path = dir.path / "small.idx";
   const std::string file = idx_file(8, {3, 2}, "abcdef");
   write_file(path, file);
@@ -115,7 +104,7 @@ TEST_CASE("idx files: shapes, limits, and every truncation, hostile size or trai
 }
 
 TEST_CASE("image folders: sorted classes, images taken from the classes in turn, bad files reported") {
-  const TempDir dir("folder-test");
+  const test::TempDir dir("folder-test");
   // Binary PGM images: 2x1 gray, the first pixel tells them apart.
   const auto pgm = [](char first) { return std::string("P5\n2 1\n255\n") + first + '\x10'; };
   fs::create_directories(dir.path / "sandal");

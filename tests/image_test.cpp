@@ -51,14 +51,6 @@ void check_close(const std::vector<float>& got, const std::vector<float>& expect
   }
 }
 
-// A temporary folder, removed with everything in it.
-struct TempDir {
-  std::filesystem::path path = std::filesystem::temp_directory_path() /
-                               ("xnor-image-test-" + std::to_string(std::random_device{}()));
-  TempDir() { std::filesystem::create_directories(path); }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
-
 void write_file(const std::filesystem::path& path, const Bytes& bytes) {
   std::ofstream out(path, std::ios::binary);
   out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
@@ -313,7 +305,7 @@ TEST_CASE("a PNG is read chunk by chunk: empty data chunks are fine; unknown cri
 }
 
 TEST_CASE("load_image reads a file as decode_image reads its bytes, and names the file in its errors") {
-  const TempDir dir;
+  const test::TempDir dir("image-test");
   const std::vector<std::uint8_t> pixels = {1, 2, 3, 4, 5, 6};
   const Bytes png = test::encode_png(3, 2, 1, pixels);
   write_file(dir.path / "small.png", png);

@@ -157,8 +157,8 @@ TEST_CASE("hostile or unsupported npy headers are refused with the file's name")
 }
 
 TEST_CASE("npy files are saved whole under their name and errors name the file") {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("xnor-npy-test-" + std::to_string(test::seed()));
-  std::filesystem::create_directories(dir);
+  const test::TempDir temp("npy-test");
+  const std::filesystem::path& dir = temp.path;
   const std::string path = (dir / "x.npy").string();
   const std::vector<std::size_t> shape = {2, 2};
   const std::vector<float> values = {1.0f, 2.0f, 3.0f, 4.0f};
@@ -170,5 +170,4 @@ TEST_CASE("npy files are saved whole under their name and errors name the file")
 
   CHECK_THROWS_WITH_AS(load_npy((dir / "missing.npy").string()), doctest::Contains("missing.npy: cannot open"), NpyError);
   CHECK_THROWS_WITH_AS(save_npy((dir / "no-such-dir" / "y.npy").string(), shape, values), doctest::Contains("y.npy"), NpyError);
-  std::filesystem::remove_all(dir);
 }

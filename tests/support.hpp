@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <utility>
@@ -14,6 +15,23 @@
 #include "xnor/conv_geometry.hpp"
 
 namespace xnor::test {
+
+// A fresh folder under the system's temporary folder, removed with everything in it at the end of its scope.
+// The name is random: runs of the tests at the same time (tools/cpu-matrix.sh runs one per emulated CPU)
+// must not share, or one run's clean-up deletes another's files.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string& name)
+      : path(std::filesystem::temp_directory_path() / ("xnor-" + name + "-" + std::to_string(std::random_device{}()))) {
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+};
 
 // The seed of every randomized test: XNOR_TEST_SEED if set, else a fixed value. Tests print it on failure.
 inline std::uint32_t seed() {
