@@ -167,6 +167,30 @@ TEST_CASE("binary conv equals a float convolution of the signs: paths x kernels 
   }
 }
 
+TEST_CASE("binary conv: channels in whole bytes (windows assembled by byte copies), every path") {
+  std::mt19937_64 rng(test::seed() + 3);
+  std::size_t index = 0;
+  for (Path path : supported_path_list()) {
+    for (std::size_t in_c : {8, 16, 24, 40, 48, 56, 72, 96, 136, 200}) {
+      for (std::size_t kernel : {2, 3, 5}) {
+        ++index;
+        const ConvGeometry g{kernel + rng() % 4, kernel + rng() % 4, in_c, kernel, kernel, 1 + index % 2, Padding::same,
+                             1 + rng() % 40};
+        const auto padding = index % 3 == 0 ? BinaryPadding::zero : BinaryPadding::one;
+        const auto kind = static_cast<OutputKind>(index % 3);
+        CAPTURE(path_name(path));
+        CAPTURE(in_c);
+        CAPTURE(kernel);
+        CAPTURE(g.stride);
+        CAPTURE(g.out_c);
+        CAPTURE(padding == BinaryPadding::one);
+        CAPTURE(static_cast<int>(kind));
+        check_conv(path, rng, g, padding, kind, false);
+      }
+    }
+  }
+}
+
 TEST_CASE("binary conv: both paddings and every output kind on a padded border, every path") {
   std::mt19937_64 rng(test::seed() + 1);
   for (Path path : supported_path_list()) {

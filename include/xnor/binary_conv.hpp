@@ -71,15 +71,19 @@ class BinaryConv2d {
   template <class Emit>
   void run_blocks(std::span<const std::uint64_t> input, std::size_t output_size, OutputKind kind,
                   std::span<const float> pixel_scale, ThreadPool* pool, std::uint64_t* fused_bits, Emit emit) const;
-  // Gathers the window of output pixel `pixel` into `row`; returns whether any tap fell into the padding
-  // and, for zero padding, adds the padded taps' weight sums to `correction`.
-  bool gather_window(std::span<const std::uint64_t> input, std::size_t pixel, std::uint64_t* row,
-                     std::int32_t* correction) const;
-  // Zero padding: adds the weight sums of a padded tap to the pixel's correction.
-  void add_padding_correction(std::size_t tap, std::int32_t* correction) const;
+  // The input with its padding around it (zero bits: +1), in `buffer`; the input itself if unpadded.
+  const std::uint64_t* padded_input(std::span<const std::uint64_t> input, std::vector<std::uint64_t>& buffer) const;
+  std::size_t padded_h() const { return (geometry_.out_h() - 1) * geometry_.stride + geometry_.kernel_h; }
+  std::size_t padded_w() const { return (out_w_ - 1) * geometry_.stride + geometry_.kernel_w; }
+  // Gathers the windows of output pixels first .. first + pixels - 1 from the padded input into rows of
+  // weights_.words() words (compact, or a whole-word pixel per tap).
+  void gather_rows(const std::uint64_t* image, std::size_t first, std::size_t pixels, std::uint64_t* rows) const;
+  // Zero padding: whether output pixel `pixel`'s window meets the padding, and then, in `correction`, the
+  // weight sums of its padded taps.
+  bool padding_correction(std::size_t pixel, std::int32_t* correction) const;
 
   ConvGeometry geometry_;
-  // geometry_.out_w(), pad_top(), pad_left(): they divide, and gather_window needs them for every pixel.
+  // geometry_.out_w(), pad_top(), pad_left(): they divide, and the gathering needs them for every pixel.
   std::size_t out_w_, pad_top_, pad_left_;
   // When the channels do not fill whole words and the window has several taps, a window's taps are packed
   // back to back (K bits in ceil(K / 64) words) rather than a word-padded pixel each: a 5x5 window of 16

@@ -1,7 +1,9 @@
 #include "xnor/binary_conv.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -20,28 +22,12 @@ constexpr std::size_t split_pixels = 4;
 
 constexpr const char* layer_name = "binary layer";
 
-// The window of an output pixel whose taps are all inside the input (what gather_window gathers, without its
-// bounds checks): kernel_h runs of kernel_w pixels, each run contiguous in NHWC; a compact row appends each
-// tap's in_c bits instead. `g` is a copy, so the stores to `row` cannot alias its sizes.
-void copy_inside_window(const ConvGeometry g, bool compact, const std::uint64_t* input, std::size_t top,
-                        std::size_t left, std::uint64_t* row, std::size_t row_words) {
-  const std::size_t words = words_for_bits(g.in_c);
-  if (compact) {
-    std::fill(row, row + row_words, std::uint64_t{0});
-    for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
-      const std::uint64_t* source = input + ((top + ky) * g.in_w + left) * words;
-      for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {
-        detail::append_bits(source + kx * words, g.in_c, row, (ky * g.kernel_w + kx) * g.in_c);
-      }
-    }
-    return;
-  }
-  const std::size_t run = g.kernel_w * words;
-  for (std::size_t ky = 0; ky < g.kernel_h; ++ky, row += run) {
-    const std::uint64_t* source = input + ((top + ky) * g.in_w + left) * words;
-    for (std::size_t w = 0; w < run; ++w) row[w] = source[w];
-  }
-}
+// Compact windows of channels that fill whole bytes are assembled by byte copies rather than bit shifts: on a
+// little-endian CPU, bit i of packed words is bit i % 8 of byte i / 8, so tap t starts at byte t * in_c / 8 of
+// the row. Each tap is a copy of its pixel's whole words there; their zero bits past in_c land where the next
+// tap's copy overwrites them, or past the window's bits (a row needs one word of slack after it for the last
+// tap's zeros: the rows buffer has it).
+bool whole_bytes(std::size_t in_c) { return std::endian::native == std::endian::little && in_c % 8 == 0; }
 
 }  // namespace
 
@@ -104,57 +90,74 @@ std::size_t BinaryConv2d::output_size() const {
          (transform_.kind() == OutputKind::bits ? words_for_bits(geometry_.out_c) : geometry_.out_c);
 }
 
-bool BinaryConv2d::gather_window(std::span<const std::uint64_t> input, std::size_t pixel, std::uint64_t* row,
-                                 std::int32_t* correction) const {
+const std::uint64_t* BinaryConv2d::padded_input(std::span<const std::uint64_t> input,
+                                                std::vector<std::uint64_t>& buffer) const {
   const ConvGeometry& g = geometry_;
+  if (!g.padded()) return input.data();
   const std::size_t words = words_for_bits(g.in_c);
-  const auto top = static_cast<std::ptrdiff_t>((pixel / out_w_) * g.stride) - static_cast<std::ptrdiff_t>(pad_top_);
-  const auto left = static_cast<std::ptrdiff_t>((pixel % out_w_) * g.stride) - static_cast<std::ptrdiff_t>(pad_left_);
-  const auto in_h = static_cast<std::ptrdiff_t>(g.in_h), in_w = static_cast<std::ptrdiff_t>(g.in_w);
-  const auto kw = static_cast<std::ptrdiff_t>(g.kernel_w);
-  bool padded = false;
-  if (compact_) std::fill(row, row + weights_.words(), std::uint64_t{0});
-  for (std::size_t ky = 0; ky < g.kernel_h; ++ky, row += compact_ ? 0 : g.kernel_w * words) {
-    const std::ptrdiff_t y = top + static_cast<std::ptrdiff_t>(ky);
-    if (compact_) {
-      for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {
-        const std::ptrdiff_t x = left + static_cast<std::ptrdiff_t>(kx);
-        if (y >= 0 && y < in_h && x >= 0 && x < in_w) {
-          detail::append_bits(input.data() + (y * in_w + x) * words, g.in_c, row, (ky * g.kernel_w + kx) * g.in_c);
-        } else {
-          padded = true;
-          add_padding_correction(ky * g.kernel_w + kx, correction);
+  const std::size_t height = padded_h(), width = padded_w();
+  buffer.assign(height * width * words, 0);  // zero bits: +1
+  for (std::size_t y = pad_top_; y < std::min(height, pad_top_ + g.in_h); ++y) {
+    const std::size_t columns = std::min(width - pad_left_, g.in_w);
+    std::copy_n(input.data() + (y - pad_top_) * g.in_w * words, columns * words,
+                buffer.data() + (y * width + pad_left_) * words);
+  }
+  return buffer.data();
+}
+
+void BinaryConv2d::gather_rows(const std::uint64_t* image, std::size_t first, std::size_t pixels,
+                               std::uint64_t* rows) const {
+  const ConvGeometry& g = geometry_;
+  const std::size_t words = words_for_bits(g.in_c), row_words = weights_.words();
+  const std::size_t image_w = g.padded() ? padded_w() : g.in_w;
+  // Bytes from one tap to the next in a row: a compact row's taps are in_c bits apart, the others whole words.
+  const std::size_t tap_bytes = compact_ ? g.in_c / 8 : 8 * words;
+  const bool by_bytes = !compact_ || whole_bytes(g.in_c);
+  std::size_t y = first / out_w_, x = first % out_w_;
+  for (std::size_t r = 0; r < pixels; ++r, rows += row_words) {
+    const std::uint64_t* window = image + (y * g.stride * image_w + x * g.stride) * words;
+    if (++x == out_w_) x = 0, ++y;
+    if (!by_bytes) {
+      std::fill(rows, rows + row_words, std::uint64_t{0});
+      for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
+        for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {
+          detail::append_bits(window + (ky * image_w + kx) * words, g.in_c, rows, (ky * g.kernel_w + kx) * g.in_c);
         }
       }
       continue;
     }
-    if (y >= 0 && y < in_h && left >= 0 && left + kw <= in_w) {
-      // The whole kernel row is inside: its pixels are contiguous in NHWC. (A plain loop: the copies are a
-      // few words, too short for memcpy's call to pay.)
-      const std::uint64_t* source = input.data() + (y * in_w + left) * words;
-      for (std::size_t w = 0; w < g.kernel_w * words; ++w) row[w] = source[w];
-      continue;
-    }
-    for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {
-      const std::ptrdiff_t x = left + static_cast<std::ptrdiff_t>(kx);
-      std::uint64_t* tap = row + kx * words;
-      if (y >= 0 && y < in_h && x >= 0 && x < in_w) {
-        const std::uint64_t* source = input.data() + (y * in_w + x) * words;
-        for (std::size_t w = 0; w < words; ++w) tap[w] = source[w];
-        continue;
+    rows[row_words - 1] = 0;
+    auto* target = reinterpret_cast<unsigned char*>(rows);
+    for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
+      const std::uint64_t* source = window + ky * image_w * words;
+      for (std::size_t kx = 0; kx < g.kernel_w; ++kx, source += words, target += tap_bytes) {
+        if (words == 1) {  // the common case, one 8-byte move
+          std::memcpy(target, source, 8);
+          continue;
+        }
+        for (std::size_t w = 0; w < words; ++w) std::memcpy(target + 8 * w, source + w, 8);
       }
-      std::fill(tap, tap + words, std::uint64_t{0});  // +1 padding
-      padded = true;
-      add_padding_correction(ky * g.kernel_w + kx, correction);
     }
   }
-  return padded;
 }
 
-void BinaryConv2d::add_padding_correction(std::size_t tap, std::int32_t* correction) const {
-  if (padding_ != BinaryPadding::zero) return;
-  const std::int32_t* sums = tap_sums_.data() + tap * geometry_.out_c;
-  for (std::size_t n = 0; n < geometry_.out_c; ++n) correction[n] += sums[n];
+bool BinaryConv2d::padding_correction(std::size_t pixel, std::int32_t* correction) const {
+  const ConvGeometry& g = geometry_;
+  const std::size_t top = (pixel / out_w_) * g.stride, left = (pixel % out_w_) * g.stride;  // in the padded image
+  if (top >= pad_top_ && left >= pad_left_ && top - pad_top_ + g.kernel_h <= g.in_h &&
+      left - pad_left_ + g.kernel_w <= g.in_w) {
+    return false;
+  }
+  std::fill_n(correction, g.out_c, 0);
+  for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
+    for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {
+      const std::size_t y = top + ky, x = left + kx;
+      if (y >= pad_top_ && y - pad_top_ < g.in_h && x >= pad_left_ && x - pad_left_ < g.in_w) continue;
+      const std::int32_t* sums = tap_sums_.data() + (ky * g.kernel_w + kx) * g.out_c;
+      for (std::size_t n = 0; n < g.out_c; ++n) correction[n] += sums[n];
+    }
+  }
+  return true;
 }
 
 template <class Emit>
@@ -169,15 +172,19 @@ void BinaryConv2d::run_blocks(std::span<const std::uint64_t> input, std::size_t 
   const std::size_t row_words = weights_.words();
   // A 1x1 stride-1 window is the input pixel itself: the input rows are the GEMM rows, nothing is gathered.
   const bool direct = geometry_.taps() == 1 && geometry_.stride == 1 && !geometry_.padded();
+  // Windows are gathered from a copy of the input with its padding around it (+1, zero bits): every window
+  // is then inside, and a zero-padded layer adds its corrections where a window meets the padding.
+  thread_local std::vector<std::uint64_t> padded_image;
+  const std::uint64_t* image = direct ? input.data() : padded_input(input, padded_image);
   parallel_for(pool, geometry_.out_pixels(), split_pixels, [&](std::size_t begin, std::size_t end) {
     // Scratch kept by each thread: a session allocates nothing after its first run.
     thread_local std::vector<std::uint64_t> rows;
     thread_local std::vector<std::int32_t> counts, corrections;
     thread_local std::vector<char> padded;
-    rows.assign(direct ? 0 : block_pixels * row_words, 0);
-    // Not cleared: the kernels store every count they make, and a row's corrections are cleared below when
-    // its window meets zero padding (they are read for those rows only). Clearing both cost a 2 x 22 KB
-    // memset per call at 176 channels.
+    rows.assign(direct ? 0 : block_pixels * row_words + 1, 0);  // + 1: the slack of whole_bytes rows
+    // Not cleared: the kernels store every count they make, and a row's corrections are cleared where its
+    // window meets zero padding (they are read for those rows only). Clearing both cost a 2 x 22 KB memset
+    // per call at 176 channels.
     counts.resize(block_pixels * n);
     corrections.resize(block_pixels * n);
     padded.assign(block_pixels, 0);
@@ -185,24 +192,11 @@ void BinaryConv2d::run_blocks(std::span<const std::uint64_t> input, std::size_t 
       const std::size_t pixels = std::min(block_pixels, end - first);
       const std::uint64_t* a = input.data() + first * row_words;
       if (!direct) {
-        // Windows inside the input are copied without bounds checks; the others take gather_window.
-        const ConvGeometry& g = geometry_;
-        std::size_t y = first / out_w_, x = first % out_w_;
-        for (std::size_t r = 0; r < pixels; ++r) {
-          const std::size_t top = y * g.stride, left = x * g.stride;  // before the padding
-          if (top >= pad_top_ && left >= pad_left_ && top - pad_top_ + g.kernel_h <= g.in_h &&
-              left - pad_left_ + g.kernel_w <= g.in_w) {
-            copy_inside_window(g, compact_, input.data(), top - pad_top_, left - pad_left_, rows.data() + r * row_words,
-                               row_words);
-            padded[r] = false;
-          } else {
-            // Only zero padding adds to corrections (+1 padding has none).
-            if (padding_ == BinaryPadding::zero) std::fill_n(corrections.data() + r * n, n, 0);
-            padded[r] = gather_window(input, first + r, rows.data() + r * row_words, corrections.data() + r * n);
-          }
-          if (++x == out_w_) x = 0, ++y;
-        }
+        gather_rows(image, first, pixels, rows.data());
         a = rows.data();
+        for (std::size_t r = 0; padding_ == BinaryPadding::zero && r < pixels; ++r) {
+          padded[r] = padding_correction(first + r, corrections.data() + r * n);
+        }
       }
       const std::size_t out_words = words_for_bits(n);
       // Panels write 32-bit halves of the output words; a last word with no upper panel gets 0 there.
