@@ -107,38 +107,42 @@ const std::uint64_t* BinaryConv2d::padded_input(std::span<const std::uint64_t> i
 
 void BinaryConv2d::gather_rows(const std::uint64_t* image, std::size_t first, std::size_t pixels,
                                std::uint64_t* rows) const {
-  const ConvGeometry& g = geometry_;
-  const std::size_t words = words_for_bits(g.in_c), row_words = weights_.words();
-  const std::size_t image_w = g.padded() ? padded_w() : g.in_w;
+  // Copies: the byte stores below may alias anything, and the loops must not reload the sizes after each.
+  const std::size_t kernel_h = geometry_.kernel_h, kernel_w = geometry_.kernel_w, stride = geometry_.stride;
+  const std::size_t in_c = geometry_.in_c, words = words_for_bits(in_c), row_words = weights_.words();
+  const std::size_t out_w = out_w_, image_w = geometry_.padded() ? padded_w() : geometry_.in_w;
   // Bytes from one tap to the next in a row: a compact row's taps are in_c bits apart, the others whole words.
-  const std::size_t tap_bytes = compact_ ? g.in_c / 8 : 8 * words;
-  const bool by_bytes = !compact_ || whole_bytes(g.in_c);
-  std::size_t y = first / out_w_, x = first % out_w_;
-  for (std::size_t r = 0; r < pixels; ++r, rows += row_words) {
-    const std::uint64_t* window = image + (y * g.stride * image_w + x * g.stride) * words;
-    if (++x == out_w_) x = 0, ++y;
-    if (!by_bytes) {
-      std::fill(rows, rows + row_words, std::uint64_t{0});
-      for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
-        for (std::size_t kx = 0; kx < g.kernel_w; ++kx) {
-          detail::append_bits(window + (ky * image_w + kx) * words, g.in_c, rows, (ky * g.kernel_w + kx) * g.in_c);
+  const std::size_t tap_bytes = compact_ ? in_c / 8 : 8 * words;
+  // The loop over the rows; Width and Words are the kernel's width and the words per pixel where they are
+  // known at compile time (0: not), so that the common 3-wide one-word windows are straight-line moves.
+  const auto gather = [&]<std::size_t Width, std::size_t Words>() {
+    const std::size_t width = Width != 0 ? Width : kernel_w, pixel_words = Words != 0 ? Words : words;
+    std::size_t y = first / out_w, x = first % out_w;
+    for (std::size_t r = 0; r < pixels; ++r, rows += row_words) {
+      const std::uint64_t* window = image + (y * stride * image_w + x * stride) * pixel_words;
+      if (++x == out_w) x = 0, ++y;
+      if (compact_ && !whole_bytes(in_c)) {
+        std::fill(rows, rows + row_words, std::uint64_t{0});
+        for (std::size_t ky = 0; ky < kernel_h; ++ky) {
+          for (std::size_t kx = 0; kx < width; ++kx) {
+            detail::append_bits(window + (ky * image_w + kx) * pixel_words, in_c, rows, (ky * width + kx) * in_c);
+          }
+        }
+        continue;
+      }
+      rows[row_words - 1] = 0;
+      auto* target = reinterpret_cast<unsigned char*>(rows);
+      for (std::size_t ky = 0; ky < kernel_h; ++ky) {
+        const std::uint64_t* source = window + ky * image_w * pixel_words;
+        for (std::size_t kx = 0; kx < width; ++kx, source += pixel_words, target += tap_bytes) {
+          for (std::size_t w = 0; w < pixel_words; ++w) std::memcpy(target + 8 * w, source + w, 8);
         }
       }
-      continue;
     }
-    rows[row_words - 1] = 0;
-    auto* target = reinterpret_cast<unsigned char*>(rows);
-    for (std::size_t ky = 0; ky < g.kernel_h; ++ky) {
-      const std::uint64_t* source = window + ky * image_w * words;
-      for (std::size_t kx = 0; kx < g.kernel_w; ++kx, source += words, target += tap_bytes) {
-        if (words == 1) {  // the common case, one 8-byte move
-          std::memcpy(target, source, 8);
-          continue;
-        }
-        for (std::size_t w = 0; w < words; ++w) std::memcpy(target + 8 * w, source + w, 8);
-      }
-    }
-  }
+  };
+  if (kernel_w == 3 && words == 1) return gather.operator()<3, 1>();
+  if (words == 1) return gather.operator()<0, 1>();
+  gather.operator()<0, 0>();
 }
 
 bool BinaryConv2d::padding_correction(std::size_t pixel, std::int32_t* correction) const {
