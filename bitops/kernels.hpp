@@ -41,6 +41,24 @@ struct BgemmPanelArgs {
   const PanelBits* bits = nullptr;  // if set, bits are written instead of C (m <= max_panel_bits_rows)
 };
 
+// A binary layer's float outputs for one pixel (reference::dots_to_floats): for channel c < n,
+//   y = multiplier[c] * ((k_bits - 2 * counts[c] - correction[c]) * scale) + bias[c],
+//   out[c] = min(max(y < 0 ? slopes[c] * y : y, low), high),
+// the output transform with any piecewise-linear activation: none (no slopes, -inf, +inf), ReLU (low 0),
+// PReLU (slopes), a clamp (low, high).
+struct DotsToFloats {
+  const std::int32_t* counts;
+  std::size_t n;
+  std::int32_t k_bits;
+  const std::int32_t* correction;  // null: 0
+  float scale;                     // the pixel's activation scale; 1 without
+  const float* multiplier;
+  const float* bias;
+  const float* slopes;             // null: y < 0 is left as it is
+  float low, high;
+  float* out;
+};
+
 struct BitKernels {
   // reference::pack_signs_float
   void (*pack_float)(const float* values, std::size_t pixels, std::size_t channels, std::uint64_t* bits);
@@ -52,6 +70,8 @@ struct BitKernels {
   // reference::dots_to_bits
   void (*dots_to_bits)(const std::int32_t* counts, std::size_t n, std::int32_t k_bits, const std::int32_t* correction,
                        const std::int32_t* low, const std::int32_t* high, std::uint64_t* bits);
+  // reference::dots_to_floats
+  void (*dots_to_floats)(const DotsToFloats& args);
 };
 
 }  // namespace xnor::detail

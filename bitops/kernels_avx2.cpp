@@ -137,7 +137,7 @@ void bgemm_panel(const BgemmPanelArgs& args) {
 }  // namespace
 
 const detail::BitKernels& bit_kernels() {
-  static const detail::BitKernels kernels{pack_float, pack_int8, bgemm_panel, dots_to_bits};
+  static const detail::BitKernels kernels{pack_float, pack_int8, bgemm_panel, dots_to_bits, dots_to_floats};
   return kernels;
 }
 

@@ -135,7 +135,7 @@ void dots_to_bits(const std::int32_t* counts, std::size_t n, std::int32_t k_bits
 }  // namespace
 
 const detail::BitKernels& bit_kernels() {
-  static const detail::BitKernels kernels{pack_float, pack_int8, bgemm_panel, dots_to_bits};
+  static const detail::BitKernels kernels{pack_float, pack_int8, bgemm_panel, dots_to_bits, dots_to_floats};
   return kernels;
 }
 

@@ -49,7 +49,7 @@ void bgemm_panel(const BgemmPanelArgs& args) {
 
 const detail::BitKernels& bit_kernels() {
   static const detail::BitKernels kernels{reference::pack_signs_float, reference::pack_signs_int8, bgemm_panel,
-                                          reference::dots_to_bits};
+                                          reference::dots_to_bits, reference::dots_to_floats};
   return kernels;
 }
 

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "bitops/kernels.hpp"
 #include "xnor/bitpack.hpp"
 
 namespace xnor::reference {
@@ -50,6 +51,18 @@ inline void dots_to_bits(const std::int32_t* counts, std::size_t n, std::int32_t
   for (std::size_t i = 0; i < n; ++i) {
     const std::int32_t d = k_bits - 2 * counts[i] - (correction != nullptr ? correction[i] : 0);
     if (low[i] <= d && d <= high[i]) bits[i / bits_per_word] |= std::uint64_t{1} << (i % bits_per_word);
+  }
+}
+
+// The float outputs of one pixel of a binary layer (detail::DotsToFloats).
+inline void dots_to_floats(const detail::DotsToFloats& a) {
+  for (std::size_t c = 0; c < a.n; ++c) {
+    const std::int32_t d = a.k_bits - 2 * a.counts[c] - (a.correction != nullptr ? a.correction[c] : 0);
+    float y = a.multiplier[c] * (static_cast<float>(d) * a.scale) + a.bias[c];
+    if (a.slopes != nullptr && y < 0.0f) y = a.slopes[c] * y;
+    if (y < a.low) y = a.low;
+    if (y > a.high) y = a.high;
+    a.out[c] = y;
   }
 }
 

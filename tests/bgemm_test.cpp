@@ -5,6 +5,8 @@
 #include <vector>
 
 #include <climits>
+#include <cmath>
+#include <limits>
 
 #include "bitops/reference.hpp"
 #include "src/path_kernels.hpp"
@@ -167,4 +169,50 @@ TEST_CASE("bgemm refuses inconsistent sizes") {
   std::vector<std::int32_t> c(3);
   const std::vector<std::uint64_t> a(3);
   CHECK_THROWS_AS(bgemm(a, 2, 2, weights, c, 3), std::invalid_argument);
+}
+
+TEST_CASE("dots to floats: every path computes reference::dots_to_floats, with every piecewise-linear activation") {
+  // Channel counts that straddle the vector widths (4, 8, 16 floats); counts and corrections around k_bits / 2;
+  // no activation, ReLU, PReLU and a clamp. Paths compiled for FMA may fuse the multiply and add: the bound is
+  // a few rounding steps of the terms.
+  std::mt19937_64 rng(test::seed() + 4);
+  std::uniform_real_distribution<float> uniform(-2.0f, 2.0f);
+  constexpr float infinity = std::numeric_limits<float>::infinity();
+  for (const std::size_t n : {1u, 7u, 8u, 15u, 16u, 17u, 31u, 32u, 33u, 100u}) {
+    const std::int32_t k_bits = 1 + static_cast<std::int32_t>(rng() % 600);
+    std::vector<std::int32_t> counts(n), correction(n);
+    std::vector<float> multiplier(n), bias(n), slopes(n);
+    for (std::size_t c = 0; c < n; ++c) {
+      counts[c] = static_cast<std::int32_t>(rng() % static_cast<std::uint64_t>(k_bits + 1));
+      correction[c] = static_cast<std::int32_t>(rng() % 21) - 10;
+      multiplier[c] = uniform(rng), bias[c] = 50.0f * uniform(rng), slopes[c] = uniform(rng);
+    }
+    for (int activation = 0; activation < 4; ++activation) {
+      for (const bool corrected : {false, true}) {
+        const float scale = corrected ? 0.75f : 1.0f;
+        detail::DotsToFloats args{counts.data(), n, k_bits, corrected ? correction.data() : nullptr, scale,
+                                  multiplier.data(), bias.data(), activation == 2 ? slopes.data() : nullptr,
+                                  activation == 1 ? 0.0f : activation == 3 ? -3.0f : -infinity,
+                                  activation == 3 ? 40.0f : infinity, nullptr};
+        std::vector<float> expected(n);
+        args.out = expected.data();
+        reference::dots_to_floats(args);
+        for (Path path : supported_path_list()) {
+          CAPTURE(path_name(path));
+          CAPTURE(n);
+          CAPTURE(activation);
+          CAPTURE(corrected);
+          std::vector<float> out(n + 1, -1234.5f);
+          args.out = out.data();
+          detail::path_kernels(path).bits->dots_to_floats(args);
+          for (std::size_t c = 0; c < n; ++c) {
+            const float bound = 1e-6f * (std::fabs(multiplier[c] * static_cast<float>(k_bits + 10)) + std::fabs(bias[c])) *
+                                std::max(1.0f, std::fabs(slopes[c]));
+            CHECK(std::fabs(out[c] - expected[c]) <= bound);
+          }
+          CHECK(out[n] == -1234.5f);  // nothing past the pixel's channels
+        }
+      }
+    }
+  }
 }

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -237,40 +238,23 @@ void BinaryConv2d::run_blocks(std::span<const std::uint64_t> input, std::size_t 
 void BinaryConv2d::run(std::span<const std::uint64_t> input, std::span<float> output, ThreadPool* pool,
                        std::span<const float> pixel_scale) const {
   const std::size_t n = geometry_.out_c;
-  const float* multiplier = transform_.multiplier().data();
-  const float* bias = transform_.bias().data();
   const Activation& activation = transform_.activation();
-  const float* slopes = activation.slopes.data();
-  const std::int32_t k = k_bits();
-  // transform_.value() as one pass per output row, the activation inside it, each kind a loop of its own
-  // without branches on the data, so that it vectorizes: small layers spend as long here as in the GEMM.
-  const auto row = [&](float* __restrict out, const std::int32_t* counts, const std::int32_t* correction, float scale,
-                       auto activate) {
-    if (correction != nullptr) {
-      for (std::size_t c = 0; c < n; ++c) {
-        out[c] = activate(multiplier[c] * (static_cast<float>(k - 2 * counts[c] - correction[c]) * scale) + bias[c], c);
-      }
-    } else {
-      for (std::size_t c = 0; c < n; ++c) {
-        out[c] = activate(multiplier[c] * (static_cast<float>(k - 2 * counts[c]) * scale) + bias[c], c);
-      }
-    }
-  };
+  // The piecewise-linear activations run in the path's kernel (as a range and slopes); the others per value.
+  constexpr float infinity = std::numeric_limits<float>::infinity();
+  const bool clamped = activation.kind == Activation::Kind::clamp;
+  const float low = clamped ? activation.low : activation.kind == Activation::Kind::relu ? 0.0f : -infinity;
+  const float high = clamped ? activation.high : infinity;
+  const float* slopes = activation.kind == Activation::Kind::prelu ? activation.slopes.data() : nullptr;
   run_blocks(input, output.size(), OutputKind::float32, pixel_scale, pool, nullptr,
              [&](std::size_t pixel, const std::int32_t* counts, const std::int32_t* correction, float scale) {
                float* out = output.data() + pixel * n;
-               switch (activation.kind) {
-                 case Activation::Kind::none:
-                   return row(out, counts, correction, scale, [](float y, std::size_t) { return y; });
-                 case Activation::Kind::relu:  // std::max(y, 0) is y < 0 ? 0 : y
-                   return row(out, counts, correction, scale, [](float y, std::size_t) { return std::max(y, 0.0f); });
-                 case Activation::Kind::prelu:  // ReActNet's RPReLU; as in activate() (float_ops.cpp)
-                   return row(out, counts, correction, scale, [slopes](float y, std::size_t c) {
-                     return std::max(y, 0.0f) + slopes[c] * std::min(y, 0.0f);
-                   });
-                 default:
-                   return row(out, counts, correction, scale,
-                              [&activation](float y, std::size_t c) { return activation.apply(y, c); });
+               if (activation.fusable()) {
+                 return kernels_->dots_to_floats({counts, n, k_bits(), correction, scale, transform_.multiplier().data(),
+                                                  transform_.bias().data(), slopes, low, high, out});
+               }
+               for (std::size_t c = 0; c < n; ++c) {
+                 const std::int32_t d = k_bits() - 2 * counts[c] - (correction != nullptr ? correction[c] : 0);
+                 out[c] = transform_.value(d, c, scale);
                }
              });
 }
