@@ -51,9 +51,9 @@ inline __mmask8 valid_lanes(std::size_t n_valid, int j) {
   return static_cast<__mmask8>((1u << valid) - 1u);
 }
 
-// The PanelBits epilogue on a tile's counts, in registers (reference::dots_to_bits).
-template <int R>
-inline void store_bits(const BgemmPanelArgs& p, std::size_t m0, const __m512i (&acc)[R][vectors_per_panel]) {
+// The PanelBits epilogue on a tile's counts, in registers (reference::dots_to_bits); V vectors of columns.
+template <int R, int V>
+inline void store_bits(const BgemmPanelArgs& p, std::size_t m0, const __m512i (&acc)[R][V]) {
   const PanelBits& b = *p.bits;
   const __m256i k = _mm256_set1_epi32(b.k_bits);
 #pragma GCC unroll 4
@@ -62,7 +62,7 @@ inline void store_bits(const BgemmPanelArgs& p, std::size_t m0, const __m512i (&
     const bool corrected = b.corrected != nullptr && b.corrected[row];
     std::uint32_t word = 0;
 #pragma GCC unroll 4
-    for (int j = 0; j < vectors_per_panel; ++j) {
+    for (int j = 0; j < V; ++j) {
       const __mmask8 valid = valid_lanes(p.n_valid, j);
       const __m256i count = _mm512_maskz_cvtepi64_epi32(0xff, acc[r][j]);  // (maskz: no GCC 12 warning)
       __m256i d = _mm256_sub_epi32(k, _mm256_add_epi32(count, count));
@@ -76,43 +76,55 @@ inline void store_bits(const BgemmPanelArgs& p, std::size_t m0, const __m512i (&
   }
 }
 
-// reference::bgemm on a panel. A tile is R rows x 32 weight rows: per word of K, the 32 weight words are
-// four vectors, each A word is broadcast, and R x 4 accumulators of 64-bit counts stay in registers.
-// Counting along N rather than K needs no horizontal sums, which matters for K of a few hundred bits.
-void bgemm_panel(const BgemmPanelArgs& p) {
+// reference::bgemm on a panel. A tile is R rows x 8 V weight rows: per word of K, the weight words are V
+// vectors, each A word is broadcast, and R x V accumulators of 64-bit counts stay in registers. Counting
+// along N rather than K needs no horizontal sums, which matters for K of a few hundred bits. V covers the
+// panel's valid rows only: a layer of 16 or 48 channels does not count the zero rows of a half panel.
+template <int V>
+void bgemm_panel_vectors(const BgemmPanelArgs& p) {
   for_row_blocks<4>(p.m, [&]<int R>(std::size_t m0) {
-    __m512i acc[R][vectors_per_panel];
+    __m512i acc[R][V];
 #pragma GCC unroll 4
     for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 4
-      for (int j = 0; j < vectors_per_panel; ++j) acc[r][j] = _mm512_setzero_si512();
+      for (int j = 0; j < V; ++j) acc[r][j] = _mm512_setzero_si512();
     }
     const std::uint64_t* a = p.a + m0 * p.lda;
     const std::uint64_t* b = p.panel;
     for (std::size_t k = 0; k < p.words; ++k, b += panel_width) {
-      __m512i bv[vectors_per_panel];
+      __m512i bv[V];
 #pragma GCC unroll 4
-      for (int j = 0; j < vectors_per_panel; ++j) bv[j] = _mm512_loadu_si512(b + 8 * j);
+      for (int j = 0; j < V; ++j) bv[j] = _mm512_loadu_si512(b + 8 * j);
 #pragma GCC unroll 4
       for (int r = 0; r < R; ++r) {
         const __m512i av = _mm512_set1_epi64(static_cast<long long>(a[r * p.lda + k]));
 #pragma GCC unroll 4
-        for (int j = 0; j < vectors_per_panel; ++j) {
+        for (int j = 0; j < V; ++j) {
           acc[r][j] = _mm512_add_epi64(acc[r][j], _mm512_popcnt_epi64(_mm512_xor_si512(av, bv[j])));
         }
       }
     }
     if (p.bits != nullptr) {
-      store_bits<R>(p, m0, acc);
+      store_bits<R, V>(p, m0, acc);
       return;
     }
 #pragma GCC unroll 4
-    for (int j = 0; j < vectors_per_panel; ++j) {
+    for (int j = 0; j < V; ++j) {
       const __mmask8 store = valid_lanes(p.n_valid, j);
 #pragma GCC unroll 4
       for (int r = 0; r < R; ++r) _mm512_mask_cvtepi64_storeu_epi32(p.c + (m0 + r) * p.ldc + 8 * j, store, acc[r][j]);
     }
   });
+}
+
+void bgemm_panel(const BgemmPanelArgs& p) {
+  static_assert(vectors_per_panel == 4);
+  switch ((p.n_valid + 7) / 8) {
+    case 1: return bgemm_panel_vectors<1>(p);
+    case 2: return bgemm_panel_vectors<2>(p);
+    case 3: return bgemm_panel_vectors<3>(p);
+    default: return bgemm_panel_vectors<4>(p);
+  }
 }
 
 // reference::dots_to_bits, 16 channels per step.

@@ -97,7 +97,7 @@ TEST_CASE("bgemm panel bits: every path thresholds like reference::dots_to_bits,
   // counts of one NEON chunk (1023 words).
   std::mt19937_64 rng(test::seed() + 3);
   for (const std::size_t words : {1u, 3u, 9u, 70u, 1023u, 1024u}) {
-    for (const std::size_t n_valid : {1u, 8u, 13u, 32u}) {
+    for (const std::size_t n_valid : {1u, 8u, 13u, 20u, 24u, 32u}) {
       const std::size_t m = 1 + rng() % detail::max_panel_bits_rows, k_bits = 64 * words, out_stride = 3;
       const auto a = test::random_bit_rows(rng, m, k_bits, words);
       const auto b = test::random_bit_rows(rng, n_valid, k_bits, words);
