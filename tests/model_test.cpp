@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cmath>
 #include <memory>
 #include <random>
 #include <thread>
@@ -59,7 +60,67 @@ std::vector<float> run_once(const std::shared_ptr<const Model>& model, const std
 
 constexpr Precision all_precisions[] = {Precision::float32, Precision::int8, Precision::binary};
 
+// Two binary convs emitting floats, concatenated, max-pooled, normalized by `scale` (and shifts) and
+// binarized, then a binary conv to float outputs: the chain Fusion::all rewrites. Every parameter is a small
+// dyadic number, so both the fused and the unfused arithmetic are exact and must give identical outputs.
+// extra_reader: the pooled floats are also an output of their own (a second reader: nothing may fuse).
+GraphDef pooled_signs(const std::vector<float>& scale, std::mt19937_64& rng, bool extra_reader = false) {
+  const auto dyadic = [&](int range, float step) { return static_cast<float>(static_cast<int>(rng() % (2 * range + 1)) - range) * step; };
+  const auto binary_conv = [&](std::size_t kernel, std::size_t in_c, std::size_t out_c, DType output) {
+    std::vector<float> weights(out_c * kernel * kernel * in_c);
+    for (float& w : weights) w = dyadic(4, 0.25f);
+    BinaryConvOp op{{kernel, kernel, 1, Padding::same, out_c}, binarize_weights(weights, out_c, kernel * kernel, in_c).bits};
+    for (std::size_t n = 0; n < out_c; ++n) {
+      op.multiplier.push_back(std::ldexp(1.0f, static_cast<int>(rng() % 5) - 2));
+      op.bias.push_back(dyadic(16, 0.125f));
+    }
+    op.output = output;
+    return op;
+  };
+  ScaleShiftOp norm{scale, {}};
+  for (std::size_t c = 0; c < scale.size(); ++c) norm.shift.push_back(dyadic(16, 0.25f));
+  GraphDef g;
+  g.input = {6, 6, 5, std::vector<float>(5, 0.0f), std::vector<float>(5, 1.0f), 1.0f, false};
+  g.nodes = {{"sign_in", {0}, BitpackOp{}},
+             {"a", {1}, binary_conv(3, 5, 24, DType::float32)},
+             {"b", {1}, binary_conv(1, 5, scale.size() - 24, DType::float32)},
+             {"concat", {2, 3}, ConcatOp{}},
+             {"pool", {4}, PoolOp{PoolKind::max, 2, 2}},
+             {"norm", {5}, norm},
+             {"sign", {6}, BitpackOp{}},
+             {"c", {7}, binary_conv(1, scale.size(), 10, DType::float32)}};
+  if (extra_reader) g.nodes.push_back({"out", {5, 8}, ConcatOp{}});  // 3x3 pool and 3x3 c: one output
+  return g;
+}
+
 }  // namespace
+
+TEST_CASE("fusion: binary layers emit the bits of a max-pool, BatchNorm and sign after them, exactly") {
+  std::mt19937_64 rng(test::seed() + 11);
+  const auto image = random_image(test::seed() + 12, 6 * 6 * 5);
+  std::vector<float> scale(64);
+  for (float& s : scale) s = std::ldexp(1.0f, static_cast<int>(rng() % 5) - 2);
+  scale[3] = 0.0f;  // a constant channel: either way
+  SUBCASE("fused: two nodes fewer, the same outputs") {
+    const GraphDef graph = pooled_signs(scale, rng);
+    const auto fused = std::make_shared<const Model>(graph);
+    const auto unfused = std::make_shared<const Model>(graph, active_path(), Fusion::none);
+    CHECK(fused->graph().nodes.size() == graph.nodes.size() - 2);
+    CHECK(fused->tensors()[5].dtype == DType::bits);  // the pool's output
+    CHECK(run_once(fused, image) == run_once(unfused, image));
+  }
+  SUBCASE("a negative scale (a min of the bits) or a second reader: left as it is") {
+    scale[40] = -0.5f;
+    for (const bool extra_reader : {false, true}) {
+      if (extra_reader) scale[40] = 0.5f;
+      CAPTURE(extra_reader);
+      const GraphDef graph = pooled_signs(scale, rng, extra_reader);
+      const auto model = std::make_shared<const Model>(graph);
+      CHECK(model->graph().nodes.size() == graph.nodes.size());
+      CHECK(run_once(model, image) == run_once(std::make_shared<const Model>(graph, active_path(), Fusion::none), image));
+    }
+  }
+}
 
 TEST_CASE("a graph computes what its layers composed by hand compute") {
   std::mt19937_64 rng(test::seed());

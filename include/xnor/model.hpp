@@ -31,15 +31,19 @@ struct LayerInfo {
   std::string listed_kind() const { return fused_into.empty() ? kind : kind + " (fused)"; }
 };
 
-// Whether a Model fuses a float convolution into the Add that alone reads it (a residual network's shortcut,
-// added as the convolution stores its output, before the Add's activation): the same floats, one pass over
-// memory less. Then the convolution's observed output is the sum; calibration builds its models unfused.
-enum class Fusion { shortcuts, none };
+// Whether a Model fuses layers as it loads a graph (calibration builds its models unfused, to observe every
+// tensor as the graph computes it):
+// - a float convolution into the Add that alone reads it (a residual network's shortcut, added as the
+//   convolution stores its output, before the Add's activation): the same floats, one pass over memory less;
+//   the convolution's observed output is then the sum;
+// - binary layers whose floats are max-pooled, normalized and binarized: they emit the bits, which are pooled
+//   (src/graph/sign_fusion.hpp). graph() is then the rewritten graph, with fewer nodes.
+enum class Fusion { all, none };
 
 class Model {
  public:
   // Checks the graph and packs its layers for `path`; throws ModelError naming the node.
-  explicit Model(GraphDef graph, Path path = active_path(), Fusion fusion = Fusion::shortcuts);
+  explicit Model(GraphDef graph, Path path = active_path(), Fusion fusion = Fusion::all);
   ~Model();
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;

@@ -17,6 +17,7 @@
 #include "xnor/thread_pool.hpp"
 #include "src/aligned_buffer.hpp"
 #include "src/graph/overloaded.hpp"
+#include "src/graph/sign_fusion.hpp"
 
 namespace xnor {
 
@@ -276,7 +277,7 @@ void plan(Model::Plan& p, Path path, Fusion fusion) {
     p.step_inputs[i] = p.graph.nodes[i].inputs;
     p.fused_into[i] = static_cast<std::uint32_t>(i);
   }
-  for (std::size_t i = 0; fusion == Fusion::shortcuts && i < nodes; ++i) {
+  for (std::size_t i = 0; fusion == Fusion::all && i < nodes; ++i) {
     if (const std::uint32_t t = fusable_shortcut(p, i, uses)) {
       const Node& add = p.graph.nodes[i];
       p.step_inputs[t - 1].push_back(add.inputs[0] == t ? add.inputs[1] : add.inputs[0]);
@@ -356,6 +357,10 @@ std::vector<std::string> output_labels(const GraphDef& graph, std::size_t output
 Model::Plan make_plan(GraphDef graph, Path path, Fusion fusion) {
   Model::Plan p;
   p.tensors = infer_tensors(graph);
+  if (fusion == Fusion::all) {
+    graph = detail::move_signs_before_pools(std::move(graph), p.tensors);
+    p.tensors = infer_tensors(graph);
+  }
   p.graph = std::move(graph);
   p.labels = output_labels(p.graph, p.tensors.back().elements());
   p.ends_in_softmax = !p.graph.nodes.empty() && std::holds_alternative<SoftmaxOp>(p.graph.nodes.back().op);
