@@ -56,7 +56,8 @@ TEST_CASE("binary max-pool equals a float max-pool of the ±1 values (padding ne
 
 TEST_CASE("concat of packed tensors with channel counts that are not multiples of 64") {
   std::mt19937_64 rng(test::seed() + 1);
-  const std::vector<std::vector<std::size_t>> cases = {{1, 1}, {63, 2}, {64, 64}, {33, 40, 70}, {5, 100, 1, 64}, {130}};
+  const std::vector<std::vector<std::size_t>> cases = {{1, 1}, {63, 2}, {64, 64}, {33, 40, 70}, {5, 100, 1, 64}, {130},
+                                                            {32, 48, 24, 24}, {48, 64, 32, 32}, {60, 60, 60}};
   for (const auto& channel_counts : cases) {
     const std::size_t pixels = 5;
     std::vector<std::vector<float>> values;

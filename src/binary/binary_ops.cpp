@@ -31,13 +31,27 @@ void concat_bits(std::span<const PackedChannels> inputs, std::size_t pixels, std
   const std::size_t words = words_for_bits(channels);
   detail::check_size("concat", "output", output.size(), pixels * words, "words");
   std::fill(output.begin(), output.end(), std::uint64_t{0});
-  for (std::size_t p = 0; p < pixels; ++p) {
-    std::size_t offset = 0;
-    for (const PackedChannels& in : inputs) {
-      const std::size_t in_words = words_for_bits(in.channels);
-      detail::append_bits(in.bits.data() + p * in_words, in.channels, output.data() + p * words, offset);
-      offset += in.channels;
+  std::size_t offset = 0;
+  // Input by input, so that an input of one word (the common Inception branch) is two shifts per pixel with
+  // its word and shift fixed.
+  for (const PackedChannels& in : inputs) {
+    const std::size_t in_words = words_for_bits(in.channels);
+    const std::uint64_t* source = in.bits.data();
+    std::uint64_t* target = output.data() + offset / 64;
+    const std::size_t shift = offset % 64;
+    if (in_words == 1 && shift + in.channels <= 64) {
+      for (std::size_t p = 0; p < pixels; ++p) target[p * words] |= source[p] << shift;
+    } else if (in_words == 1) {  // spills into the next word (shift > 0)
+      for (std::size_t p = 0; p < pixels; ++p) {
+        target[p * words] |= source[p] << shift;
+        target[p * words + 1] |= source[p] >> (64 - shift);
+      }
+    } else {
+      for (std::size_t p = 0; p < pixels; ++p) {
+        detail::append_bits(source + p * in_words, in.channels, output.data() + p * words, offset);
+      }
     }
+    offset += in.channels;
   }
 }
 
