@@ -191,6 +191,37 @@ TEST_CASE("binary conv: channels in whole bytes (windows assembled by byte copie
   }
 }
 
+TEST_CASE("binary conv: padding wider than the window, strides past the kernel, ceil_mode overhangs, every path") {
+  std::mt19937_64 rng(test::seed() + 5);
+  const ConvGeometry geometries[] = {
+      {1, 1, 5, 1, 1, 3, Padding::amounts(0, 2, 0, 0), 7},  // every window wholly in the left padding
+      {5, 6, 24, 2, 2, 3, Padding::amounts(3, 1, 2, 4), 9},
+      {7, 5, 16, 3, 3, 4, Padding::symmetric(4), 33},
+      {4, 4, 40, 3, 3, 2, Padding::valid, 5, true},  // the last windows overhang the input
+  };
+  std::size_t index = 0;
+  for (Path path : supported_path_list()) {
+    for (const ConvGeometry& g : geometries) {
+      for (auto padding : {BinaryPadding::one, BinaryPadding::zero}) {
+        const auto kind = static_cast<OutputKind>(index++ % 3);
+        CAPTURE(path_name(path));
+        CAPTURE(g.in_c);
+        CAPTURE(padding == BinaryPadding::one);
+        CAPTURE(static_cast<int>(kind));
+        check_conv(path, rng, g, padding, kind, false);
+      }
+    }
+  }
+}
+
+TEST_CASE("binary conv: a padding and stride whose padded input would pass 1 GiB are refused at construction") {
+  const ConvGeometry g{1, 1, 8, 1, 1, 65536, Padding::symmetric(65536), 4};  // a 131073 x 131073 padded input
+  const std::vector<std::uint64_t> weights(4);
+  CHECK_THROWS_AS(BinaryConv2d(g, weights, OutputTransform::to_float(std::vector<float>(4, 1.0f), std::vector<float>(4)),
+                               BinaryPadding::one),
+                  std::invalid_argument);
+}
+
 TEST_CASE("binary conv: both paddings and every output kind on a padded border, every path") {
   std::mt19937_64 rng(test::seed() + 1);
   for (Path path : supported_path_list()) {

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <random>
 #include <thread>
@@ -109,11 +110,11 @@ TEST_CASE("fusion: binary layers emit the bits of a max-pool, BatchNorm and sign
     CHECK(fused->tensors()[5].dtype == DType::bits);  // the pool's output
     CHECK(run_once(fused, image) == run_once(unfused, image));
   }
-  SUBCASE("a negative scale (a min of the bits) or a second reader: left as it is") {
-    scale[40] = -0.5f;
-    for (const bool extra_reader : {false, true}) {
-      if (extra_reader) scale[40] = 0.5f;
-      CAPTURE(extra_reader);
+  SUBCASE("a negative or infinite scale (a min of the bits, NaN) or a second reader: left as it is") {
+    for (const int variant : {0, 1, 2}) {
+      const bool extra_reader = variant == 2;
+      scale[40] = variant == 0 ? -0.5f : variant == 1 ? std::numeric_limits<float>::infinity() : 0.5f;
+      CAPTURE(variant);
       const GraphDef graph = pooled_signs(scale, rng, extra_reader);
       const auto model = std::make_shared<const Model>(graph);
       CHECK(model->graph().nodes.size() == graph.nodes.size());

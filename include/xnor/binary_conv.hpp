@@ -71,7 +71,8 @@ class BinaryConv2d {
   template <class Emit>
   void run_blocks(std::span<const std::uint64_t> input, std::size_t output_size, OutputKind kind,
                   std::span<const float> pixel_scale, ThreadPool* pool, std::uint64_t* fused_bits, Emit emit) const;
-  // The input with its padding around it (zero bits: +1), in `buffer`; the input itself if unpadded.
+  // The input with its padding around it (zero bits: +1), in `buffer`; the input itself where windows stay
+  // inside it (copies_input_ false).
   const std::uint64_t* padded_input(std::span<const std::uint64_t> input, std::vector<std::uint64_t>& buffer) const;
   std::size_t padded_h() const { return (geometry_.out_h() - 1) * geometry_.stride + geometry_.kernel_h; }
   std::size_t padded_w() const { return (out_w_ - 1) * geometry_.stride + geometry_.kernel_w; }
@@ -89,6 +90,7 @@ class BinaryConv2d {
   // back to back (K bits in ceil(K / 64) words) rather than a word-padded pixel each: a 5x5 window of 16
   // channels then takes 7 words instead of 25.
   bool compact_;
+  bool copies_input_ = false;  // windows reach outside the input: they read padded_input's copy
   BgemmWeights weights_;
   OutputTransform transform_;
   BinaryPadding padding_;

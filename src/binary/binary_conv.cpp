@@ -22,6 +22,8 @@ constexpr std::size_t block_pixels = 32;
 constexpr std::size_t split_pixels = 4;
 
 constexpr const char* layer_name = "binary layer";
+// The largest padded copy of an input a layer may make (a tensor's limit at load).
+constexpr std::size_t max_padded_input_bytes = std::size_t{1} << 30;
 
 // Compact windows of channels that fill whole bytes are assembled by byte copies rather than bit shifts: on a
 // little-endian CPU, bit i of packed words is bit i % 8 of byte i / 8, so tap t starts at byte t * in_c / 8 of
@@ -59,6 +61,14 @@ BinaryConv2d::BinaryConv2d(const ConvGeometry& geometry, std::span<const std::ui
   geometry_.validate();
   const std::size_t words = words_for_bits(geometry_.in_c);
   const std::size_t row_words = geometry_.taps() * words;
+  // Windows read a padded copy where they reach outside the input (padding, or a ceil_mode overhang). Its size
+  // follows the padding and stride, not the input: absurd ones are refused here, at load, not at run time.
+  copies_input_ = pad_top_ != 0 || pad_left_ != 0 || padded_h() > geometry_.in_h || padded_w() > geometry_.in_w;
+  if (copies_input_ && padded_h() * padded_w() * words * sizeof(std::uint64_t) > max_padded_input_bytes) {
+    throw std::invalid_argument("binary layer: its padding and stride need a padded input of " +
+                                std::to_string(padded_h()) + "x" + std::to_string(padded_w()) + " pixels, more than " +
+                                std::to_string(max_padded_input_bytes >> 20) + " MiB");
+  }
   detail::check_size(layer_name, "weight bits", weight_bits.size(), geometry_.out_c * row_words);
   if (transform_.channels() != geometry_.out_c) {
     detail::check_size(layer_name, "output transform", transform_.channels(), geometry_.out_c);
@@ -94,12 +104,13 @@ std::size_t BinaryConv2d::output_size() const {
 const std::uint64_t* BinaryConv2d::padded_input(std::span<const std::uint64_t> input,
                                                 std::vector<std::uint64_t>& buffer) const {
   const ConvGeometry& g = geometry_;
-  if (!g.padded()) return input.data();
+  if (!copies_input_) return input.data();
   const std::size_t words = words_for_bits(g.in_c);
   const std::size_t height = padded_h(), width = padded_w();
   buffer.assign(height * width * words, 0);  // zero bits: +1
+  // Input columns that windows reach (none where the left padding alone is wider than all windows).
+  const std::size_t columns = width > pad_left_ ? std::min(width - pad_left_, g.in_w) : 0;
   for (std::size_t y = pad_top_; y < std::min(height, pad_top_ + g.in_h); ++y) {
-    const std::size_t columns = std::min(width - pad_left_, g.in_w);
     std::copy_n(input.data() + (y - pad_top_) * g.in_w * words, columns * words,
                 buffer.data() + (y * width + pad_left_) * words);
   }
@@ -111,7 +122,7 @@ void BinaryConv2d::gather_rows(const std::uint64_t* image, std::size_t first, st
   // Copies: the byte stores below may alias anything, and the loops must not reload the sizes after each.
   const std::size_t kernel_h = geometry_.kernel_h, kernel_w = geometry_.kernel_w, stride = geometry_.stride;
   const std::size_t in_c = geometry_.in_c, words = words_for_bits(in_c), row_words = weights_.words();
-  const std::size_t out_w = out_w_, image_w = geometry_.padded() ? padded_w() : geometry_.in_w;
+  const std::size_t out_w = out_w_, image_w = copies_input_ ? padded_w() : geometry_.in_w;
   // Bytes from one tap to the next in a row: a compact row's taps are in_c bits apart, the others whole words.
   const std::size_t tap_bytes = compact_ ? in_c / 8 : 8 * words;
   // The loop over the rows; Width and Words are the kernel's width and the words per pixel where they are

@@ -1,8 +1,11 @@
 #include "src/graph/sign_fusion.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
+#include <tuple>
+#include <utility>
 
 namespace xnor::detail {
 namespace {
@@ -29,7 +32,8 @@ class SignFusion {
   const Op& producer(std::uint32_t tensor) const { return graph_.nodes[tensor - 1].op; }
   bool single_use(std::uint32_t tensor) const { return tensor != 0 && uses_[tensor] == 1; }
 
-  // A binary conv that alone reads nothing else's output and emits floats with no activation.
+  // A binary conv whose output one node alone reads, emitting floats with no activation (the conv half of
+  // the pattern src/onnx/fuse.cpp's open_conv matches on the importer's graph).
   bool open_binary_conv(std::uint32_t tensor) const {
     if (!single_use(tensor)) return false;
     const auto* conv = std::get_if<BinaryConvOp>(&producer(tensor));
@@ -54,18 +58,24 @@ class SignFusion {
     std::vector<std::uint32_t> convs{x};
     if (single_use(x) && std::holds_alternative<ConcatOp>(producer(x))) convs = graph_.nodes[x - 1].inputs;
     if (!std::all_of(convs.begin(), convs.end(), [&](std::uint32_t t) { return open_binary_conv(t); })) return;
-    // Not NaN and not negative: a non-decreasing map.
-    if (norm != nullptr && !std::all_of(norm->scale.begin(), norm->scale.end(), [](float s) { return s >= 0.0f; })) {
-      return;
-    }
+    // The folded multipliers and biases, checked before anything changes: every scale finite and not
+    // negative (a non-decreasing map; NaN fails the test), every folded value finite.
+    std::vector<std::pair<std::vector<float>, std::vector<float>>> folded;
     std::size_t channel = 0;
     for (std::uint32_t t : convs) {
-      auto& conv = std::get<BinaryConvOp>(graph_.nodes[t - 1].op);
-      conv.output = DType::bits;
-      for (std::size_t c = 0; norm != nullptr && c < conv.multiplier.size(); ++c, ++channel) {
-        conv.multiplier[c] *= norm->scale[channel];
-        conv.bias[c] = conv.bias[c] * norm->scale[channel] + norm->shift[channel];
+      const auto& conv = std::get<BinaryConvOp>(producer(t));
+      auto& [multiplier, bias] = folded.emplace_back(conv.multiplier, conv.bias);
+      for (std::size_t c = 0; norm != nullptr && c < multiplier.size(); ++c, ++channel) {
+        const float s = norm->scale[channel];
+        multiplier[c] *= s;
+        bias[c] = bias[c] * s + norm->shift[channel];
+        if (!(s >= 0.0f) || !std::isfinite(s) || !std::isfinite(multiplier[c]) || !std::isfinite(bias[c])) return;
       }
+    }
+    for (std::size_t k = 0; k < convs.size(); ++k) {
+      auto& conv = std::get<BinaryConvOp>(graph_.nodes[convs[k] - 1].op);
+      conv.output = DType::bits;
+      std::tie(conv.multiplier, conv.bias) = std::move(folded[k]);
     }
     // The Bitpack's readers read the pool's bits; the Bitpack and the ScaleShift go.
     replace_[sign + 1] = pooled;

@@ -7,9 +7,11 @@
 // computes the same bits as
 //   binary convs (bits out, the ScaleShift folded into their thresholds) [-> Concat] -> MaxPool (of bits)
 // wherever every scale is >= 0: then x -> s * x + shift is non-decreasing, so it and the sign commute with
-// the max, exactly, roundings included (each is monotone). The floats between the layers are never stored.
-// (A negative scale turns the max into a min, an OR of the bits, which a bit max-pool does not compute: such
-// a chain is left as it is.)
+// the max exactly, roundings included (each rounded step is monotone). Folding s and shift into a conv's
+// multiplier and bias rounds as the ONNX importer's folding does (src/onnx/fuse.cpp): a value within a few
+// rounding steps of 0 may take the other sign. The floats between the layers are never stored.
+// (A negative scale turns the max into a min, an OR of the bits, which a bit max-pool does not compute; an
+// infinite scale or a folded value that overflows would give NaN: such chains are left as they are.)
 #include <vector>
 
 #include "xnor/graph.hpp"
