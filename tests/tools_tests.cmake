@@ -84,7 +84,16 @@ if(TARGET xnor_cli)
       add_test(NAME cli.classify_photo_memory COMMAND xnor-photo-fixture peak-rss 16 $<TARGET_FILE:xnor_cli> classify
         ${CMAKE_BINARY_DIR}/trouser-12mp-exif6.jpg)
       set_tests_properties(cli.classify_photo_memory PROPERTIES FIXTURES_REQUIRED phone_photos
-        PASS_REGULAR_EXPRESSION "peak resident: [0-9.]+ MB")
+        PASS_REGULAR_EXPRESSION "peak resident: [0-9.]+ MB \\(limit [0-9.]+ MB\\): within the limit")
+      # xnor eval decodes a folder's JPEGs as classify does (the same pixels, the same scale): a folder of the
+      # phone photo stays under the same 16 MB, and gets the photo right.
+      add_test(NAME photo.fixture_folder COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_BINARY_DIR}/trouser-12mp-exif6.jpg
+        ${CMAKE_BINARY_DIR}/phone-folder/Trouser/sideways.jpg)
+      set_tests_properties(photo.fixture_folder PROPERTIES FIXTURES_REQUIRED phone_photos FIXTURES_SETUP phone_folder)
+      add_test(NAME cli.eval_photo_folder_memory COMMAND xnor-photo-fixture peak-rss 16 $<TARGET_FILE:xnor_cli> eval
+        --dataset ${CMAKE_BINARY_DIR}/phone-folder)
+      set_tests_properties(cli.eval_photo_folder_memory PROPERTIES FIXTURES_REQUIRED phone_folder
+        PASS_REGULAR_EXPRESSION "accuracy: 100.00% \\(1 of 1\\).*peak resident: [0-9.]+ MB \\(limit [0-9.]+ MB\\): within the limit")
     endif()
   endif()
 

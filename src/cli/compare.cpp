@@ -399,16 +399,24 @@ int compare(std::span<const std::string> args, std::ostream& out) {
     }
   }
 
-  const EvalDataset set = load_eval_dataset(options.dataset, options.limit, "compare");
-  const std::size_t images = set.images.size();
   std::vector<std::shared_ptr<const Model>> models;
-  std::vector<std::vector<std::size_t>> truth;
+  // JPEGs decoded as `xnor classify` decodes them for the largest input among the models (for all, where
+  // they share one: the same pixels as classify).
+  DecodeOptions decode;
   for (const std::string& path : options.models) {
     models.push_back(std::make_shared<const Model>(load_graph(path)));
-    if (!is_image_input(models.back()->graph().input)) {
+    const InputSpec& input = models.back()->graph().input;
+    if (!is_image_input(input)) {
       throw std::invalid_argument("compare: " + path + " does not take images (its input is not 1 or 3 channels with a mean and std each)");
     }
-    truth.push_back(true_outputs(set, output_labels(*models.back()), path, "compare"));
+    const DecodeOptions needed = DecodeOptions::for_input(input);
+    decode.min_h = std::max(decode.min_h, needed.min_h), decode.min_w = std::max(decode.min_w, needed.min_w);
+  }
+  const EvalDataset set = load_eval_dataset(options.dataset, options.limit, "compare", decode);
+  const std::size_t images = set.images.size();
+  std::vector<std::vector<std::size_t>> truth;
+  for (std::size_t m = 0; m < models.size(); ++m) {
+    truth.push_back(true_outputs(set, output_labels(*models[m]), options.models[m], "compare"));
   }
 
   Report report;

@@ -218,7 +218,8 @@ void print_table(const Results& r, std::ostream& out) {
 
 }  // namespace
 
-EvalDataset load_eval_dataset(const std::string& dataset, std::size_t limit, const std::string& command) {
+EvalDataset load_eval_dataset(const std::string& dataset, std::size_t limit, const std::string& command,
+                              const DecodeOptions& decode) {
   EvalDataset set;
   set.fashion_mnist = dataset == "fashion-mnist";
   set.name = set.fashion_mnist ? "Fashion-MNIST test" : dataset;
@@ -226,7 +227,7 @@ EvalDataset load_eval_dataset(const std::string& dataset, std::size_t limit, con
                                  : load_image_folder(dataset, limit, [&](const std::string&, const std::string& reason) {
                                      std::cerr << "xnor " << command << ": skipped " << reason << "\n";
                                      ++set.skipped;
-                                   });
+                                   }, decode);
   return set;
 }
 
@@ -305,7 +306,8 @@ int eval(std::span<const std::string> args, std::ostream& out) {
   }
   const std::size_t outputs = model->output().elements();
   const std::vector<std::string> labels = output_labels(*model);
-  const EvalDataset set = load_eval_dataset(options.dataset, options.limit, "eval");
+  const EvalDataset set =
+      load_eval_dataset(options.dataset, options.limit, "eval", DecodeOptions::for_input(model->graph().input));
   const LabelledImages& images = set.images;
   const std::size_t skipped = set.skipped;
   const std::vector<std::size_t> truth = true_outputs(set, labels, model_path, "eval");

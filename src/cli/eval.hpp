@@ -26,8 +26,11 @@ struct EvalDataset {
   LabelledImages images;
   std::size_t skipped = 0;  // files of a folder that did not decode (each reported on stderr)
 };
-// `limit`: only the first N images (0: all). `command` ("eval", "compare") starts the messages.
-EvalDataset load_eval_dataset(const std::string& dataset, std::size_t limit, const std::string& command);
+// `limit`: only the first N images (0: all). `command` ("eval", "compare") starts the messages. A folder's
+// JPEGs are decoded as `decode` says: as `xnor classify` decodes them for the model (DecodeOptions::for_input),
+// so that both give each image the same pixels.
+EvalDataset load_eval_dataset(const std::string& dataset, std::size_t limit, const std::string& command,
+                              const DecodeOptions& decode);
 
 // A model's class names: its labels, or the output numbers when it has not one label per output.
 std::vector<std::string> output_labels(const Model& model);
