@@ -197,7 +197,7 @@ TEST_CASE("int8 conv: stride-1 layers read from the padded input, square and oth
     Padding padding;
   };
   // Wide enough that the padded image's extra rows stay under an eighth of the work (driver.hpp's uses_im2col),
-  // but the last: a narrow image, which takes im2col rows.
+  // but the last: a narrow image, which takes im2col rows on the paths whose kernels ask for them.
   const Shape shapes[] = {
       {9, 20, 64, 3, 3, 40, Padding::same},  {7, 21, 96, 3, 3, 33, Padding::valid}, {6, 33, 3, 5, 5, 17, Padding::same},
       {5, 50, 33, 7, 7, 8, Padding::same},   {8, 8, 128, 2, 2, 64, Padding::same},  {5, 17, 20, 1, 3, 31, Padding::same},
@@ -206,7 +206,6 @@ TEST_CASE("int8 conv: stride-1 layers read from the padded input, square and oth
   ThreadPool two(2);
   for (const Shape& s : shapes) {
     const ConvGeometry g{s.h, s.w, s.in_c, s.kernel_h, s.kernel_w, 1, s.padding, s.out_c};
-    CHECK(detail::uses_im2col(g) == (&s == &shapes[std::size(shapes) - 1]));
     const Layer layer = random_layer(rng, g, -100, 17);
     std::vector<std::int8_t> expected(layer.output_size());
     reference::int8_conv2d(g, layer.params(), layer.input.data(), expected.data());
@@ -218,6 +217,8 @@ TEST_CASE("int8 conv: stride-1 layers read from the padded input, square and oth
       CAPTURE(s.in_c);
       CAPTURE(s.kernel_h);
       CAPTURE(s.kernel_w);
+      const detail::Int8Kernels& kernels = *detail::path_kernels(path).int8;
+      CHECK(detail::uses_im2col(g, kernels) == (&s == &shapes[std::size(shapes) - 1] && kernels.im2col_for_small_images));
       const Int8Conv2d conv(g, layer.params(), path);
       std::vector<std::int8_t> one_thread(layer.output_size(), canary), two_threads(layer.output_size(), canary);
       conv.run(layer.input, one_thread);

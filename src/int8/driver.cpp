@@ -95,7 +95,7 @@ void run_im2col(const PackedInt8Weights& w, const ConvGeometry& g, const std::in
 
 void run_int8_layer(const PackedInt8Weights& weights, const ConvGeometry& geometry, const std::int8_t* input,
                     std::int8_t* output, ThreadPool* pool) {
-  if (uses_im2col(geometry)) {
+  if (uses_im2col(geometry, *weights.kernels)) {
     run_im2col(weights, geometry, input, output, pool);
   } else {
     run_stride_one(weights, geometry, input, output, pool);

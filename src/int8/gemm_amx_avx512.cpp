@@ -163,7 +163,7 @@ void run(const Int8RowsArgs& args) {
 }  // namespace
 
 const Int8Kernels& int8_kernels() {
-  static const Int8Kernels kernels{"avx512-amx", {Int8Encoding::int8, 4, k_chunk, panel_width, group_rows}, run};
+  static const Int8Kernels kernels{"avx512-amx", {Int8Encoding::int8, 4, k_chunk, panel_width, group_rows}, false, run};
   return kernels;
 }
 

@@ -134,7 +134,7 @@ void run(const Int8RowsArgs& args) {
 }  // namespace
 
 const Int8Kernels& int8_kernels() {
-  static const Int8Kernels kernels{"avx2", {Int8Encoding::int16, 2, 2, panel_width, 1}, run};
+  static const Int8Kernels kernels{"avx2", {Int8Encoding::int16, 2, 2, panel_width, 1}, true, run};
   return kernels;
 }
 

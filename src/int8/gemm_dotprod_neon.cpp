@@ -39,7 +39,7 @@ struct DotProduct {
 }  // namespace
 
 const Int8Kernels& int8_kernels() {
-  static const Int8Kernels kernels{"neon-dotprod", neon_layout, run<DotProduct>};
+  static const Int8Kernels kernels{"neon-dotprod", neon_layout, true, run<DotProduct>};
   return kernels;
 }
 

@@ -41,7 +41,7 @@ struct WideningMultiply {
 }  // namespace
 
 const Int8Kernels& int8_kernels() {
-  static const Int8Kernels kernels{"neon", neon_layout, run<WideningMultiply>};
+  static const Int8Kernels kernels{"neon", neon_layout, true, run<WideningMultiply>};
   return kernels;
 }
 

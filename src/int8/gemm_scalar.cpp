@@ -52,7 +52,7 @@ void run(const Int8RowsArgs& args) {
 }  // namespace
 
 const Int8Kernels& int8_kernels() {
-  static const Int8Kernels kernels{"scalar", {Int8Encoding::int8, 1, 1, panel_width, 1}, run};
+  static const Int8Kernels kernels{"scalar", {Int8Encoding::int8, 1, 1, panel_width, 1}, true, run};
   return kernels;
 }
 

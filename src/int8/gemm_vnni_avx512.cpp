@@ -95,7 +95,7 @@ void run(const Int8RowsArgs& args) {
 }  // namespace
 
 const Int8Kernels& int8_kernels() {
-  static const Int8Kernels kernels{"avx512-vnni", {Int8Encoding::uint8_xor, 4, 4, panel_width, 1}, run};
+  static const Int8Kernels kernels{"avx512-vnni", {Int8Encoding::uint8_xor, 4, 4, panel_width, 1}, true, run};
   return kernels;
 }
 

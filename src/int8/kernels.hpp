@@ -56,6 +56,10 @@ inline std::int8_t* output_row(const Int8RowsArgs& args, std::size_t r) {
 struct Int8Kernels {
   const char* name;  // the path's name, or the name of the path whose kernel it borrows
   Int8Layout layout;
+  // Whether stride-1 layers on small images take im2col rows rather than the padded image (uses_im2col):
+  // worth it where the kernel's time goes to multiply-adds; on AMX the copy costs more than the padded
+  // image's extra rows (14x14x256-256k3: 124 us with im2col rows, 70 us without).
+  bool im2col_for_small_images;
   // The outputs of reference::int8_conv2d for args.m rows.
   void (*run)(const Int8RowsArgs& args);
 };

@@ -16,7 +16,7 @@ using detail::PackedInt8Weights;
 
 std::shared_ptr<const PackedInt8Weights> pack(const detail::Int8Kernels& kernels, const ConvGeometry& g,
                                               const Int8LayerParams& params, const char* layer) {
-  const bool one_row = detail::uses_im2col(g);
+  const bool one_row = detail::uses_im2col(g, kernels);
   return std::make_shared<const PackedInt8Weights>(detail::pack_int8_weights(
       kernels, one_row ? 1 : g.kernel_h, one_row ? g.taps() : g.kernel_w, g.in_c, g.out_c, params, layer));
 }
