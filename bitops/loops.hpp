@@ -44,7 +44,7 @@ inline void dots_to_bits_tail(std::size_t full, const std::int32_t* counts, std:
 }
 
 // reference::dots_to_floats as loops without branches on the data, one per kind of pixel, that the compiler
-// vectorizes for the unit's instruction set.
+// vectorizes for the unit's instruction set (the PReLU select only without trapping math: CMakeLists.txt).
 inline void dots_to_floats(const detail::DotsToFloats& a) {
   const auto run = [&a]<bool Corrected, bool Sloped>() {
     const float scale = a.scale, low = a.low, high = a.high;
