@@ -7,7 +7,7 @@
 # binary-wide (not bundled) is the binary network at twice the width. A binary model is trained in two stages
 # (real weights, then binary ones) without a teacher, then fine-tuned in rounds at lower rates, distilling from
 # the float model. Budgets (minutes): FLOAT_MINUTES, BINARY_MINUTES (the first run of both binary models),
-# FINETUNE (the rounds, "RATE:MINUTES ..."); SEED sets the seed. The defaults suit a 2-core CPU (about 2.2
+# FINETUNE (the rounds, "RATE:MINUTES ..."); SEED sets the seed. The defaults suit a 2-core CPU (about 1.9
 # minutes a binary epoch); README.md says what the bundled models took, and where.
 set -euo pipefail
 cd "$(dirname "$0")/.."

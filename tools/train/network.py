@@ -5,7 +5,7 @@ Float: every convolution is Conv -> BatchNorm -> ReLU.
 Binary: the stem convolution and the classifier stay float; every convolution inside the Inception blocks is
 BatchNorm -> sign -> binary convolution: weights sign(W) scaled by alpha = mean |W| per output channel,
 activations sign(x) in {-1, +1} (0 counts as +1), and 3x3 windows padded with +1, which is what the runtime's
-packed bits do (a padding bit is 0, and bit 0 means +1). Gradients pass straight through sign where |x| <= 1.
+packed bits do (a padding bit is 0, and bit 0 means +1). Gradients pass straight through sign where |x| < 1.
 """
 import torch
 import torch.nn as nn
@@ -24,17 +24,18 @@ STEM_CHANNELS = 64
 
 
 class SignSTE(torch.autograd.Function):
-    """sign(x) with 0 -> +1; the gradient passes where |x| <= 1. Exports as ONNX Sign."""
+    """sign(x) with 0 -> +1; the gradient passes where |x| < 1 (hardtanh's). Exports as ONNX Sign."""
 
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return torch.where(x >= 0, torch.ones_like(x), -torch.ones_like(x))
+        # Not torch.where: on channels-last tensors it takes 5x as long on the CPU (PyTorch 1.13).
+        return (x >= 0).to(x.dtype).mul_(2).sub_(1)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * (x.abs() <= 1).to(grad.dtype)
+        return torch.ops.aten.hardtanh_backward(grad, x, -1.0, 1.0)
 
     @staticmethod
     def symbolic(g, x):
@@ -76,8 +77,10 @@ class BinaryConv(nn.Module):
             return F.conv2d(x, self.sign_weight, stride=self.stride) * self.alpha_buffer.view(1, -1, 1, 1)
         if not self.binary_weights:
             return F.conv2d(x, self.weight, stride=self.stride)
+        # alpha scales the weights rather than the output: the same gradients, a product over the weights
+        # instead of over every activation (training steps 1.27x as fast with the sign above, on 2 CPU cores).
         binary = self.weight + (torch.sign(self.weight) - self.weight).detach()
-        return F.conv2d(x, binary, stride=self.stride) * self.alpha().view(1, -1, 1, 1)
+        return F.conv2d(x, binary * self.alpha().view(-1, 1, 1, 1), stride=self.stride)
 
     def export_(self):
         """Freezes sign(W) and alpha as constants so ONNX holds exact ±1 weights and a per-channel Mul."""
