@@ -4,6 +4,7 @@ namespace xnor::bench {
 
 void register_roofline_benchmarks();
 void register_bgemm_benchmarks();
+void register_bitpack_benchmarks();
 void register_binary_conv_benchmarks();
 void register_net_benchmarks();
 void register_float_conv_benchmarks();

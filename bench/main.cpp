@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("xnor_paths", xnor::describe_paths());
   xnor::bench::register_roofline_benchmarks();
   xnor::bench::register_bgemm_benchmarks();
+  xnor::bench::register_bitpack_benchmarks();
   xnor::bench::register_binary_conv_benchmarks();
   xnor::bench::register_net_benchmarks();
   xnor::bench::register_float_conv_benchmarks();

@@ -26,6 +26,18 @@ void pack_signs(std::span<const float> values, std::size_t pixels, std::size_t c
   detail::path_kernels(path).bits->pack_float(values.data(), pixels, channels, bits.data());
 }
 
+void pack_signs(std::span<const float> values, std::size_t pixels, std::size_t channels, std::span<const float> flip,
+                std::span<const float> thresholds, std::span<std::uint64_t> bits, Path path) {
+  check_sizes(values.size(), bits.size(), pixels, channels);
+  if (flip.size() != channels || thresholds.size() != channels) {
+    throw std::invalid_argument("bit-packing " + std::to_string(channels) + " channels with thresholds needs " +
+                                std::to_string(channels) + " flips and thresholds, got " + std::to_string(flip.size()) +
+                                " and " + std::to_string(thresholds.size()));
+  }
+  detail::path_kernels(path).bits->pack_thresholded(values.data(), pixels, channels, flip.data(), thresholds.data(),
+                                                    bits.data());
+}
+
 void pack_signs(std::span<const std::int8_t> values, std::int8_t zero_point, std::size_t pixels, std::size_t channels,
                 std::span<std::uint64_t> bits, Path path) {
   check_sizes(values.size(), bits.size(), pixels, channels);

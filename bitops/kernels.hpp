@@ -62,6 +62,9 @@ struct DotsToFloats {
 struct BitKernels {
   // reference::pack_signs_float
   void (*pack_float)(const float* values, std::size_t pixels, std::size_t channels, std::uint64_t* bits);
+  // reference::pack_thresholded
+  void (*pack_thresholded)(const float* values, std::size_t pixels, std::size_t channels, const float* flip,
+                           const float* thresholds, std::uint64_t* bits);
   // reference::pack_signs_int8
   void (*pack_int8)(const std::int8_t* values, std::int8_t zero_point, std::size_t pixels, std::size_t channels,
                     std::uint64_t* bits);

@@ -23,26 +23,46 @@ constexpr std::size_t panel_width = BgemmWeights::panel_width;
 constexpr std::size_t sub_panel = 8;        // weight rows per tile: two vectors of four words
 constexpr std::size_t words_per_flush = 31;  // byte counts grow by at most 8 per word
 
-std::uint64_t pack_word_float(const float* values) {
-  const __m256 zero = _mm256_setzero_ps();
-  std::uint64_t word = 0;
-  for (int i = 0; i < 8; ++i) {
-    const __m256 negative = _mm256_cmp_ps(_mm256_loadu_ps(values + 8 * i), zero, _CMP_LT_OQ);
-    word |= static_cast<std::uint64_t>(_mm256_movemask_ps(negative)) << (8 * i);
-  }
-  return word;
+// Which of the 8 lanes of vector i of a word of `count` values hold one, as a load mask.
+inline __m256i lanes(std::size_t count, int i) {
+  const int valid = count > 8u * i ? static_cast<int>(std::min<std::size_t>(8, count - 8u * i)) : 0;
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-// reference::pack_signs_float
+// One word of reference::pack_signs_float, or with Thresholded of reference::pack_thresholded: masked loads read
+// only the `count` values there are; the other lanes read 0 (times 0, against 0), which is not below.
+struct PackWordFloat {
+  template <bool Thresholded>
+  static std::uint64_t word(const float* values, const float* flip, const float* thresholds, std::size_t count) {
+    std::uint64_t packed = 0;
+    const bool full = count == 64;  // plain loads: full words 1.7-1.9x as fast as masked ones
+    for (int i = 0; i < 8; ++i) {
+      const __m256i valid = lanes(count, i);
+      const auto load = [&](const float* p) { return full ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, valid); };
+      __m256 v = load(values + 8 * i);
+      __m256 threshold = _mm256_setzero_ps();
+      if constexpr (Thresholded) {
+        v = _mm256_mul_ps(v, load(flip + 8 * i));
+        threshold = load(thresholds + 8 * i);
+      }
+      packed |= static_cast<std::uint64_t>(_mm256_movemask_ps(_mm256_cmp_ps(v, threshold, _CMP_LT_OQ))) << (8 * i);
+    }
+    return packed;
+  }
+};
+
+// reference::pack_signs_float (reference::pack_thresholded: pack_float_pixels<PackWordFloat, true>)
 void pack_float(const float* values, std::size_t pixels, std::size_t channels, std::uint64_t* bits) {
-  pack_pixels(values, pixels, channels, bits, 0.0f, pack_word_float);
+  pack_float_pixels<PackWordFloat, false>(values, pixels, channels, nullptr, nullptr, bits);
 }
 
 // reference::pack_signs_int8
 void pack_int8(const std::int8_t* values, std::int8_t zero_point, std::size_t pixels, std::size_t channels,
                std::uint64_t* bits) {
   const __m256i zp = _mm256_set1_epi8(zero_point);
-  pack_pixels(values, pixels, channels, bits, zero_point, [zp](const std::int8_t* v) {
+  pack_pixels(values, pixels, channels, bits, [zp, zero_point](const std::int8_t* v, std::size_t, std::size_t count) {
+    std::int8_t copy[64];
+    if (count < 64) v = filled_up(v, count, zero_point, copy);
     const auto low = static_cast<std::uint32_t>(_mm256_movemask_epi8(
         _mm256_cmpgt_epi8(zp, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v)))));
     const auto high = static_cast<std::uint32_t>(_mm256_movemask_epi8(
@@ -137,7 +157,8 @@ void bgemm_panel(const BgemmPanelArgs& args) {
 }  // namespace
 
 const detail::BitKernels& bit_kernels() {
-  static const detail::BitKernels kernels{pack_float, pack_int8, bgemm_panel, dots_to_bits, dots_to_floats};
+  static const detail::BitKernels kernels{pack_float, pack_float_pixels<PackWordFloat, true>, pack_int8, bgemm_panel,
+                                          dots_to_bits, dots_to_floats};
   return kernels;
 }
 

@@ -29,28 +29,47 @@ inline std::uint64_t mask_bits(uint8x16_t mask) {
          static_cast<std::uint64_t>(vaddv_u8(vget_high_u8(weighted))) << 8;
 }
 
-std::uint64_t pack_word_float(const float* values) {
-  std::uint64_t word = 0;
-  for (int i = 0; i < 4; ++i) {
-    const float* v = values + 16 * i;
-    const uint16x8_t low = vcombine_u16(vmovn_u32(vcltzq_f32(vld1q_f32(v))), vmovn_u32(vcltzq_f32(vld1q_f32(v + 4))));
-    const uint16x8_t high =
-        vcombine_u16(vmovn_u32(vcltzq_f32(vld1q_f32(v + 8))), vmovn_u32(vcltzq_f32(vld1q_f32(v + 12))));
-    word |= mask_bits(vcombine_u8(vmovn_u16(low), vmovn_u16(high))) << (16 * i);
+// One word of reference::pack_signs_float, or with Thresholded of reference::pack_thresholded; fewer than 64
+// values from copies filled up with zeros (not negative; 0 * 0 is not below 0).
+struct PackWordFloat {
+  template <bool Thresholded>
+  static std::uint64_t word(const float* values, const float* flip, const float* thresholds, std::size_t count) {
+    float copies[3][64];
+    if (count < 64) {
+      values = filled_up(values, count, 0.0f, copies[0]);
+      if constexpr (Thresholded) {
+        flip = filled_up(flip, count, 0.0f, copies[1]);
+        thresholds = filled_up(thresholds, count, 0.0f, copies[2]);
+      }
+    }
+    const auto below = [&](int i) {
+      const float32x4_t v = vld1q_f32(values + i);
+      if constexpr (Thresholded) return vcltq_f32(vmulq_f32(v, vld1q_f32(flip + i)), vld1q_f32(thresholds + i));
+      return vcltzq_f32(v);
+    };
+    std::uint64_t packed = 0;
+    for (int i = 0; i < 4; ++i) {
+      const int first = 16 * i;
+      const uint16x8_t low = vcombine_u16(vmovn_u32(below(first)), vmovn_u32(below(first + 4)));
+      const uint16x8_t high = vcombine_u16(vmovn_u32(below(first + 8)), vmovn_u32(below(first + 12)));
+      packed |= mask_bits(vcombine_u8(vmovn_u16(low), vmovn_u16(high))) << (16 * i);
+    }
+    return packed;
   }
-  return word;
-}
+};
 
-// reference::pack_signs_float
+// reference::pack_signs_float (reference::pack_thresholded: pack_float_pixels<PackWordFloat, true>)
 void pack_float(const float* values, std::size_t pixels, std::size_t channels, std::uint64_t* bits) {
-  pack_pixels(values, pixels, channels, bits, 0.0f, pack_word_float);
+  pack_float_pixels<PackWordFloat, false>(values, pixels, channels, nullptr, nullptr, bits);
 }
 
 // reference::pack_signs_int8
 void pack_int8(const std::int8_t* values, std::int8_t zero_point, std::size_t pixels, std::size_t channels,
                std::uint64_t* bits) {
   const int8x16_t zp = vdupq_n_s8(zero_point);
-  pack_pixels(values, pixels, channels, bits, zero_point, [zp](const std::int8_t* v) {
+  pack_pixels(values, pixels, channels, bits, [zp, zero_point](const std::int8_t* v, std::size_t, std::size_t count) {
+    std::int8_t copy[64];
+    if (count < 64) v = filled_up(v, count, zero_point, copy);
     std::uint64_t word = 0;
     for (int i = 0; i < 4; ++i) word |= mask_bits(vcltq_s8(vld1q_s8(v + 16 * i), zp)) << (16 * i);
     return word;
@@ -294,7 +313,8 @@ void dots_to_bits(const std::int32_t* counts, std::size_t n, std::int32_t k_bits
 }  // namespace
 
 const detail::BitKernels& bit_kernels() {
-  static const detail::BitKernels kernels{pack_float, pack_int8, bgemm_panel, dots_to_bits, dots_to_floats};
+  static const detail::BitKernels kernels{pack_float, pack_float_pixels<PackWordFloat, true>, pack_int8, bgemm_panel,
+                                          dots_to_bits, dots_to_floats};
   return kernels;
 }
 

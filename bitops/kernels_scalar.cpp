@@ -48,7 +48,8 @@ void bgemm_panel(const BgemmPanelArgs& args) {
 }  // namespace
 
 const detail::BitKernels& bit_kernels() {
-  static const detail::BitKernels kernels{reference::pack_signs_float, reference::pack_signs_int8, bgemm_panel,
+  static const detail::BitKernels kernels{reference::pack_signs_float, reference::pack_thresholded,
+                                          reference::pack_signs_int8, bgemm_panel,
                                           reference::dots_to_bits, reference::dots_to_floats};
   return kernels;
 }

@@ -14,22 +14,37 @@ using detail::BgemmPanelArgs;
 using detail::max_panel_bits_rows;
 using detail::PanelBits;
 
-// Packs pixel by pixel (see bitpack.hpp). pack_word(const T* values) packs 64 values into one word; the
-// last, partial word of a pixel is packed from a copy filled up with `pad`, a value that packs as bit 0.
+// Packs pixel by pixel (see bitpack.hpp). pack_word(const T* values, std::size_t channel, std::size_t count)
+// packs the `count` values from channel `channel` on (64, or fewer in a pixel's last word) into one word, the
+// bits from `count` up 0.
 template <class T, class PackWord>
-inline void pack_pixels(const T* values, std::size_t pixels, std::size_t channels, std::uint64_t* bits, T pad,
+inline void pack_pixels(const T* values, std::size_t pixels, std::size_t channels, std::uint64_t* bits,
                         PackWord pack_word) {
-  const std::size_t full = channels / 64;
-  const std::size_t rest = channels % 64;
   for (std::size_t p = 0; p < pixels; ++p, values += channels) {
-    for (std::size_t w = 0; w < full; ++w) *bits++ = pack_word(values + 64 * w);
-    if (rest != 0) {
-      T padded[64];
-      std::fill(padded, padded + 64, pad);
-      std::memcpy(padded, values + 64 * full, rest * sizeof(T));
-      *bits++ = pack_word(padded);
+    for (std::size_t c = 0; c < channels; c += 64) {
+      *bits++ = pack_word(values + c, c, std::min<std::size_t>(64, channels - c));
     }
   }
+}
+
+// reference::pack_signs_float, or with Thresholded reference::pack_thresholded, from the path's
+// PackWordFloat::word<Thresholded>(values, flip, thresholds, count) (flip and thresholds from the word's first
+// channel; count as for pack_pixels).
+template <class PackWordFloat, bool Thresholded>
+inline void pack_float_pixels(const float* values, std::size_t pixels, std::size_t channels, const float* flip,
+                              const float* thresholds, std::uint64_t* bits) {
+  pack_pixels(values, pixels, channels, bits, [flip, thresholds](const float* v, std::size_t c, std::size_t count) {
+    if constexpr (Thresholded) return PackWordFloat::template word<true>(v, flip + c, thresholds + c, count);
+    return PackWordFloat::template word<false>(v, nullptr, nullptr, count);
+  });
+}
+
+// The first `count` values copied into 64 filled up with `pad` (a value that packs as bit 0): a pixel's last
+// word for a path without masked loads.
+template <class T>
+inline const T* filled_up(const T* values, std::size_t count, T pad, T (&copy)[64]) {
+  for (std::size_t i = 0; i < 64; ++i) copy[i] = i < count ? values[i] : pad;
+  return copy;
 }
 
 // reference::dots_to_bits for channels full..n (fewer than fill one vector: at most 63), ORed into bits.

@@ -25,6 +25,21 @@ inline void pack_signs_float(const float* values, std::size_t pixels, std::size_
   pack_signs(values, pixels, channels, bits, [](float v) { return v < 0.0f; });
 }
 
+// bit 1 where flip[c] * value < threshold[c], flip[c] being +1 or -1 (NaN packs as 0); padding bits 0. A
+// per-channel scale and shift, then the sign, as thresholds (src/graph/sign_thresholds.hpp).
+inline void pack_thresholded(const float* values, std::size_t pixels, std::size_t channels, const float* flip,
+                             const float* thresholds, std::uint64_t* bits) {
+  const std::size_t words = words_for_bits(channels);
+  for (std::size_t p = 0; p < pixels; ++p) {
+    for (std::size_t w = 0; w < words; ++w) bits[p * words + w] = 0;
+    for (std::size_t c = 0; c < channels; ++c) {
+      if (flip[c] * values[p * channels + c] < thresholds[c]) {
+        bits[p * words + c / bits_per_word] |= std::uint64_t{1} << (c % bits_per_word);
+      }
+    }
+  }
+}
+
 inline void pack_signs_int8(const std::int8_t* values, std::int8_t zero_point, std::size_t pixels, std::size_t channels,
                             std::uint64_t* bits) {
   pack_signs(values, pixels, channels, bits, [zero_point](std::int8_t q) { return q < zero_point; });

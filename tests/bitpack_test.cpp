@@ -55,6 +55,41 @@ TEST_CASE("float packing: every path equals the reference, padding bits are 0") 
   }
 }
 
+TEST_CASE("packing with per-channel thresholds: every path equals the reference, padding bits are 0") {
+  std::mt19937_64 rng(test::seed());
+  const float specials[] = {0.0f, -0.0f, std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                            std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::denorm_min()};
+  for (Path path : supported_path_list()) {
+    for (std::size_t channels : channel_counts) {
+      CAPTURE(path_name(path));
+      CAPTURE(channels);
+      const std::size_t pixels = 3;
+      std::vector<float> flip(channels), thresholds(channels);
+      std::normal_distribution<float> normal(0.0f, 1.0f);
+      for (std::size_t c = 0; c < channels; ++c) {
+        flip[c] = rng() % 2 ? 1.0f : -1.0f;
+        thresholds[c] = rng() % 6 == 0 ? specials[rng() % std::size(specials)] : normal(rng);
+      }
+      std::vector<float> values = random_floats(rng, pixels * channels);
+      // A quarter of the values on their channel's threshold or next to it, either way, where a sign flips.
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        const float t = flip[i % channels] * thresholds[i % channels];
+        if (rng() % 4 == 0) values[i] = std::nextafter(t, rng() % 2 ? 1e30f : -1e30f);
+        if (rng() % 4 == 0) values[i] = t;
+      }
+      std::vector<std::uint64_t> expected(pixels * words_for_bits(channels));
+      std::vector<std::uint64_t> actual(expected.size(), ~std::uint64_t{0});
+      reference::pack_thresholded(values.data(), pixels, channels, flip.data(), thresholds.data(), expected.data());
+      pack_signs(values, pixels, channels, flip, thresholds, actual, path);
+      CHECK(actual == expected);
+      check_padding_zero(actual, pixels, channels);
+    }
+  }
+  std::vector<std::uint64_t> bits(1);
+  CHECK_THROWS_AS(pack_signs(std::vector<float>(3), 1, 3, std::vector<float>(2), std::vector<float>(3), bits),
+                  std::invalid_argument);
+}
+
 TEST_CASE("int8 packing: every path equals the reference for any zero point") {
   std::mt19937_64 rng(test::seed());
   for (Path path : supported_path_list()) {

@@ -123,6 +123,49 @@ TEST_CASE("fusion: binary layers emit the bits of a max-pool, BatchNorm and sign
   }
 }
 
+TEST_CASE("fusion: a Bitpack reads what the ScaleShift before it alone reads, through thresholds, exactly") {
+  std::mt19937_64 rng(test::seed() + 13);
+  const std::size_t channels = 70;
+  ScaleShiftOp norm;
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (std::size_t c = 0; c < channels; ++c) {
+    norm.scale.push_back(normal(rng));
+    norm.shift.push_back(normal(rng));
+  }
+  const BinaryWeights bw = binarize_weights(normal_values(rng, 9 * 9 * channels), 9, 9, channels);
+  const BinaryConvOp binary{{3, 3, 1, Padding::same, 9}, bw.bits, bw.alpha, normal_values(rng, 9), Activation::none(),
+                            BinaryPadding::zero, DType::float32, {}};
+  GraphDef graph;
+  graph.input = {5, 5, channels, std::vector<float>(channels, 0.0f), std::vector<float>(channels, 1.0f), 1.0f, false};
+  graph.nodes = {{"norm", {0}, norm}, {"sign", {1}, BitpackOp{}}, {"binary", {2}, binary}};
+  // Inputs on the sign's boundary: x with scale * x + shift within a few units in the last place of 0.
+  std::vector<float> image(5 * 5 * channels);
+  for (std::size_t i = 0; i < image.size(); ++i) {
+    const std::size_t c = i % channels;
+    image[i] = rng() % 3 == 0 ? normal(rng) : std::nextafter(-norm.shift[c] / norm.scale[c], rng() % 2 ? 1e30f : -1e30f);
+  }
+  const auto unfused = std::make_shared<const Model>(graph, active_path(), Fusion::none);
+  SUBCASE("fused: the same outputs, the ScaleShift listed as fused into the Bitpack") {
+    const auto fused = std::make_shared<const Model>(graph);
+    CHECK(fused->layers()[0].fused_into == "sign");
+    CHECK(run_once(fused, image) == run_once(unfused, image));
+  }
+  SUBCASE("a zero scale, or a second reader of the ScaleShift: not fused") {
+    for (const bool second_reader : {false, true}) {
+      CAPTURE(second_reader);
+      GraphDef other = graph;
+      if (second_reader) {
+        other.nodes.push_back({"out", {1, 3}, ConcatOp{}});
+      } else {
+        std::get<ScaleShiftOp>(other.nodes[0].op).scale[5] = 0.0f;
+      }
+      const auto model = std::make_shared<const Model>(other);
+      CHECK(model->layers()[0].fused_into.empty());
+      CHECK(run_once(model, image) == run_once(std::make_shared<const Model>(other, active_path(), Fusion::none), image));
+    }
+  }
+}
+
 TEST_CASE("a graph computes what its layers composed by hand compute") {
   std::mt19937_64 rng(test::seed());
   const auto random = [&](std::size_t n) { return normal_values(rng, n); };

@@ -25,6 +25,12 @@ constexpr std::size_t words_for_bits(std::size_t bits) { return (bits + bits_per
 void pack_signs(std::span<const float> values, std::size_t pixels, std::size_t channels, std::span<std::uint64_t> bits,
                 Path path = active_path());
 
+// The same with per-channel thresholds: bit 1 where flip[c] * v < thresholds[c], flip[c] being +1 or -1 (NaN
+// packs as 0): a per-channel scale and shift followed by pack_signs, as a graph fuses them
+// (src/graph/sign_thresholds.hpp). Throws std::invalid_argument if flip or thresholds do not hold `channels`.
+void pack_signs(std::span<const float> values, std::size_t pixels, std::size_t channels, std::span<const float> flip,
+                std::span<const float> thresholds, std::span<std::uint64_t> bits, Path path = active_path());
+
 // The same for int8 values whose real value is scale * (q - zero_point): bit 1 where q < zero_point.
 void pack_signs(std::span<const std::int8_t> values, std::int8_t zero_point, std::size_t pixels,
                 std::size_t channels, std::span<std::uint64_t> bits, Path path = active_path());

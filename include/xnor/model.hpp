@@ -25,7 +25,7 @@ struct LayerInfo {
   TensorSpec output;
   double macs = 0;              // multiply-accumulates per run (binary: ±1 bit operations)
   std::size_t weight_bytes = 0;  // as stored (binary weights packed: 1 bit each)
-  std::string fused_into;        // the layer that computes this one's output as it stores its own, if any
+  std::string fused_into;        // the layer that computes this one as it computes its own, if any
 
   // The kind as listed, e.g. "add (fused)" where another layer computes it.
   std::string listed_kind() const { return fused_into.empty() ? kind : kind + " (fused)"; }
@@ -37,7 +37,10 @@ struct LayerInfo {
 //   convolution stores its output, before the Add's activation): the same floats, one pass over memory less;
 //   the convolution's observed output is then the sum;
 // - binary layers whose floats are max-pooled, normalized and binarized: they emit the bits, which are pooled
-//   (src/graph/sign_fusion.hpp). graph() is then the rewritten graph, with fewer nodes.
+//   (src/graph/sign_fusion.hpp). graph() is then the rewritten graph, with fewer nodes;
+// - a per-channel scale and shift (ScaleShift) that a Bitpack alone reads, as in a binary layer's RSign or
+//   BatchNorm before its sign: the Bitpack compares the unscaled values with per-channel thresholds found at
+//   load (src/graph/sign_thresholds.hpp), the same bits; the ScaleShift's observed output is then not computed.
 enum class Fusion { all, none };
 
 class Model {

@@ -94,10 +94,10 @@ int bench(std::span<const std::string> args, std::ostream& out) {
   std::snprintf(line, sizeof line, "%s: %zu layers, %zu thread(s), %zu runs, cpu path %s\n", model_name.c_str(), nodes,
                 threads, runs, std::string(path_name(active_path())).c_str());
   out << line;
-  std::snprintf(line, sizeof line, "%-40s %-16s %-8s %10s %7s\n", "layer", "kind", "precision", "median ms", "share");
+  std::snprintf(line, sizeof line, "%-40s %-19s %-8s %10s %7s\n", "layer", "kind", "precision", "median ms", "share");
   out << line;
   for (std::size_t i = 0; i < nodes; ++i) {
-    std::snprintf(line, sizeof line, "%-40s %-16s %-8s %10.4f %6.1f%%\n", layers[i].name.c_str(), layers[i].listed_kind().c_str(),
+    std::snprintf(line, sizeof line, "%-40s %-19s %-8s %10.4f %6.1f%%\n", layers[i].name.c_str(), layers[i].listed_kind().c_str(),
                   layers[i].precision.c_str(), medians[i] * 1e3, sum > 0 ? 100 * medians[i] / sum : 0.0);
     out << line;
   }

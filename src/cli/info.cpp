@@ -73,11 +73,11 @@ int info(std::span<const std::string> args, std::ostream& out) {
   }
   char line[256];
   out << model_name << ": input " << shape(model.input()) << ", " << layers.size() << " layers\n";
-  std::snprintf(line, sizeof line, "%-32s %-16s %-8s %-14s %12s %12s\n", "layer", "kind", "precision", "output", "MMACs",
+  std::snprintf(line, sizeof line, "%-32s %-19s %-8s %-14s %12s %12s\n", "layer", "kind", "precision", "output", "MMACs",
                 "weight bytes");
   out << line;
   for (const LayerInfo& l : layers) {
-    std::snprintf(line, sizeof line, "%-32s %-16s %-8s %-14s %12.2f %12zu\n", l.name.c_str(), l.listed_kind().c_str(),
+    std::snprintf(line, sizeof line, "%-32s %-19s %-8s %-14s %12.2f %12zu\n", l.name.c_str(), l.listed_kind().c_str(),
                   l.precision.c_str(), shape(l.output).c_str(), l.macs / 1e6, l.weight_bytes);
     out << line;
   }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "xnor/batch_norm.hpp"
 #include "xnor/binary_ops.hpp"
@@ -18,6 +19,7 @@
 #include "src/aligned_buffer.hpp"
 #include "src/graph/overloaded.hpp"
 #include "src/graph/sign_fusion.hpp"
+#include "src/graph/sign_thresholds.hpp"
 
 namespace xnor {
 
@@ -30,7 +32,7 @@ struct Model::Plan {
   std::vector<std::string> labels;
   bool ends_in_softmax = false;
   std::vector<Step> steps;
-  std::vector<std::vector<std::uint32_t>> step_inputs;  // the tensors each step reads (a fused step: one more)
+  std::vector<std::vector<std::uint32_t>> step_inputs;  // the tensors each step reads (see plan())
   std::vector<std::uint32_t> fused_into;                // per node: the node that computes it, else its own index
   std::vector<std::size_t> offsets;  // arena offset of each tensor (tensor 0, the input, is the caller's)
   std::size_t arena_bytes = 0;
@@ -66,6 +68,28 @@ OutputTransform binary_transform(const BinaryConvOp& op, const ConvGeometry& g) 
       break;
   }
   return OutputTransform::to_bits(op.multiplier, op.bias, op.activation, static_cast<std::int32_t>(g.taps() * g.in_c));
+}
+
+// A Bitpack of x's signs; with thresholds, of the signs of x scaled and shifted (a fused ScaleShift).
+Step bitpack_step(const TensorSpec& x, const TensorSpec& out, Path path,
+                  std::shared_ptr<const detail::SignThresholds> thresholds = nullptr) {
+  return [x, out, path, thresholds](auto inputs, std::byte* output, ThreadPool* pool) {
+    const auto bits = view<std::uint64_t>(output, out);
+    const std::size_t words = words_for_bits(x.c);
+    parallel_for(pool, x.pixels(), elementwise_grain / x.c + 1, [&](std::size_t begin, std::size_t end) {
+      const auto pixels = end - begin;
+      const auto packed = bits.subspan(begin * words, pixels * words);
+      if (x.dtype == DType::int8) {
+        return pack_signs(view<std::int8_t>(inputs[0], x).subspan(begin * x.c, pixels * x.c),
+                          static_cast<std::int8_t>(x.quant.zero_point), pixels, x.c, packed, path);
+      }
+      const auto values = view<float>(inputs[0], x).subspan(begin * x.c, pixels * x.c);
+      if (thresholds != nullptr) {
+        return pack_signs(values, pixels, x.c, thresholds->flip, thresholds->thresholds, packed, path);
+      }
+      pack_signs(values, pixels, x.c, packed, path);
+    });
+  };
 }
 
 // The step of one node; `in` are its input specs, `out` its output spec.
@@ -180,21 +204,7 @@ Step make_step(const Op& op, const std::vector<TensorSpec>& in, const TensorSpec
               dequantize(view<std::int8_t>(inputs[0], x), x.quant, view<float>(output, out));
             };
           },
-          [&](const BitpackOp&) -> Step {
-            return [x, out, path](auto inputs, std::byte* output, ThreadPool* pool) {
-              const auto bits = view<std::uint64_t>(output, out);
-              const std::size_t words = words_for_bits(x.c);
-              parallel_for(pool, x.pixels(), elementwise_grain / x.c + 1, [&](std::size_t begin, std::size_t end) {
-                const auto pixels = end - begin;
-                const auto packed = bits.subspan(begin * words, pixels * words);
-                if (x.dtype == DType::float32) {
-                  return pack_signs(view<float>(inputs[0], x).subspan(begin * x.c, pixels * x.c), pixels, x.c, packed, path);
-                }
-                pack_signs(view<std::int8_t>(inputs[0], x).subspan(begin * x.c, pixels * x.c),
-                           static_cast<std::int8_t>(x.quant.zero_point), pixels, x.c, packed, path);
-              });
-            };
-          },
+          [&](const BitpackOp&) -> Step { return bitpack_step(x, out, path); },
           [&](const ActivationOp& op) -> Step {
             return [x, out, activation = op.activation](auto inputs, std::byte* output, ThreadPool*) {
               const auto values = view<float>(output, out);
@@ -235,6 +245,21 @@ Step make_step(const Op& op, const std::vector<TensorSpec>& in, const TensorSpec
       op);
 }
 
+// The ScaleShift node that the Bitpack node `sign` alone reads, with its thresholds, if the Bitpack can pack
+// its input's signs from them.
+std::optional<std::pair<std::size_t, detail::SignThresholds>> fusable_scale_shift(const Model::Plan& p, std::size_t sign,
+                                                                                  const std::vector<std::size_t>& uses) {
+  const Node& node = p.graph.nodes[sign];
+  if (!std::holds_alternative<BitpackOp>(node.op)) return std::nullopt;
+  const std::uint32_t t = node.inputs[0];
+  if (t == 0 || uses[t] != 1 || p.tensors[t].dtype != DType::float32) return std::nullopt;
+  const auto* op = std::get_if<ScaleShiftOp>(&p.graph.nodes[t - 1].op);
+  if (op == nullptr) return std::nullopt;
+  auto thresholds = detail::sign_thresholds(BatchNorm{op->scale, op->shift});
+  if (!thresholds) return std::nullopt;
+  return std::pair{std::size_t{t - 1}, std::move(*thresholds)};
+}
+
 std::size_t aligned(std::size_t bytes) { return (bytes + arena_alignment - 1) / arena_alignment * arena_alignment; }
 
 // The float convolution whose output only the Add node `add` reads, as that Add's first or second operand,
@@ -260,7 +285,10 @@ std::uint32_t fusable_shortcut(const Model::Plan& p, std::size_t add, const std:
   return best;
 }
 
-// The steps, and the arena plan: tensor t lives from the step that writes it (t - 1) to the last step that
+// The steps, and the arena plan. Fused nodes (Fusion::all) run as no-op steps: a float convolution's step adds
+// its shortcut Add's other operand (one more input) and writes the Add's output; a Bitpack's step reads the
+// input of the ScaleShift it was fused with instead of that ScaleShift's output, which is never written.
+// The arena: tensor t lives from the step that writes it (t - 1) to the last step that
 // reads it (the output to the end). Each takes the lowest offset that overlaps no tensor alive at the same time;
 // a fused Add's output is its convolution's tensor.
 void plan(Model::Plan& p, Path path, Fusion fusion) {
@@ -286,9 +314,22 @@ void plan(Model::Plan& p, Path path, Fusion fusion) {
       alias_of[i + 1] = t;
     }
   }
+  std::vector<std::shared_ptr<const detail::SignThresholds>> sign_thresholds(nodes);  // a Bitpack's fused ScaleShift
+  for (std::size_t i = 0; fusion == Fusion::all && i < nodes; ++i) {
+    if (auto fused = fusable_scale_shift(p, i, uses)) {
+      const auto& [norm, thresholds] = *fused;
+      p.step_inputs[i] = p.graph.nodes[norm].inputs;
+      p.fused_into[norm] = static_cast<std::uint32_t>(i);
+      sign_thresholds[i] = std::make_shared<const detail::SignThresholds>(std::move(thresholds));
+    }
+  }
   for (std::size_t i = 0; i < nodes; ++i) {
     const Node& node = p.graph.nodes[i];
     try {
+      if (sign_thresholds[i] != nullptr) {
+        p.steps.push_back(bitpack_step(p.tensors[p.step_inputs[i][0]], p.tensors[i + 1], path, sign_thresholds[i]));
+        continue;
+      }
       if (p.fused_into[i] != i) {
         p.steps.push_back([](auto, std::byte*, ThreadPool*) {});  // computed by the convolution it was fused into
         continue;
