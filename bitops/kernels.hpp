@@ -42,10 +42,10 @@ struct BgemmPanelArgs {
 };
 
 // A binary layer's float outputs for one pixel (reference::dots_to_floats): for channel c < n,
-//   y = multiplier[c] * ((k_bits - 2 * counts[c] - correction[c]) * scale) + bias[c],
+//   y = multiplier[c] * ((k_bits - 2 * counts[c] - correction[c]) * scale) + bias[c] (+ residual[c]),
 //   out[c] = min(max(y < 0 ? slopes[c] * y : y, low), high),
 // the output transform with any piecewise-linear activation: none (no slopes, -inf, +inf), ReLU (low 0),
-// PReLU (slopes), a clamp (low, high).
+// PReLU (slopes), a clamp (low, high); with a residual, a shortcut Add's operand is added before it.
 struct DotsToFloats {
   const std::int32_t* counts;
   std::size_t n;
@@ -57,6 +57,7 @@ struct DotsToFloats {
   const float* slopes;             // null: y < 0 is left as it is
   float low, high;
   float* out;
+  const float* residual = nullptr;  // null: none
 };
 
 struct BitKernels {

@@ -61,12 +61,13 @@ inline void dots_to_bits_tail(std::size_t full, const std::int32_t* counts, std:
 // reference::dots_to_floats as loops without branches on the data, one per kind of pixel, that the compiler
 // vectorizes for the unit's instruction set (the PReLU select only without trapping math: CMakeLists.txt).
 inline void dots_to_floats(const detail::DotsToFloats& a) {
-  const auto run = [&a]<bool Corrected, bool Sloped>() {
+  const auto run = [&a]<bool Corrected, bool Sloped, bool Residual>() {
     const float scale = a.scale, low = a.low, high = a.high;
     const std::int32_t k_bits = a.k_bits;
     for (std::size_t c = 0; c < a.n; ++c) {
       const std::int32_t d = k_bits - 2 * a.counts[c] - (Corrected ? a.correction[c] : 0);
       float y = a.multiplier[c] * (static_cast<float>(d) * scale) + a.bias[c];
+      if constexpr (Residual) y += a.residual[c];
       if constexpr (Sloped) {
         const float slope = a.slopes[c];  // loaded for every channel: a load under the condition would not vectorize
         y = y < 0.0f ? slope * y : y;
@@ -75,10 +76,14 @@ inline void dots_to_floats(const detail::DotsToFloats& a) {
       a.out[c] = y > high ? high : y;
     }
   };
-  if (a.correction != nullptr) {
-    return a.slopes != nullptr ? run.template operator()<true, true>() : run.template operator()<true, false>();
+  const auto sloped = [&]<bool Corrected, bool Residual>() {
+    return a.slopes != nullptr ? run.template operator()<Corrected, true, Residual>()
+                               : run.template operator()<Corrected, false, Residual>();
+  };
+  if (a.residual != nullptr) {
+    return a.correction != nullptr ? sloped.template operator()<true, true>() : sloped.template operator()<false, true>();
   }
-  a.slopes != nullptr ? run.template operator()<false, true>() : run.template operator()<false, false>();
+  a.correction != nullptr ? sloped.template operator()<true, false>() : sloped.template operator()<false, false>();
 }
 
 // PanelBits for a path without a fused epilogue: the panel's counts into a small buffer, then the path's

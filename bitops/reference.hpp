@@ -74,6 +74,7 @@ inline void dots_to_floats(const detail::DotsToFloats& a) {
   for (std::size_t c = 0; c < a.n; ++c) {
     const std::int32_t d = a.k_bits - 2 * a.counts[c] - (a.correction != nullptr ? a.correction[c] : 0);
     float y = a.multiplier[c] * (static_cast<float>(d) * a.scale) + a.bias[c];
+    if (a.residual != nullptr) y += a.residual[c];
     if (a.slopes != nullptr && y < 0.0f) y = a.slopes[c] * y;
     if (y < a.low) y = a.low;
     if (y > a.high) y = a.high;

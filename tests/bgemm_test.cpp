@@ -181,19 +181,21 @@ TEST_CASE("dots to floats: every path computes reference::dots_to_floats, with e
   for (const std::size_t n : {1u, 7u, 8u, 15u, 16u, 17u, 31u, 32u, 33u, 100u}) {
     const std::int32_t k_bits = 1 + static_cast<std::int32_t>(rng() % 600);
     std::vector<std::int32_t> counts(n), correction(n);
-    std::vector<float> multiplier(n), bias(n), slopes(n);
+    std::vector<float> multiplier(n), bias(n), slopes(n), residual(n);
     for (std::size_t c = 0; c < n; ++c) {
       counts[c] = static_cast<std::int32_t>(rng() % static_cast<std::uint64_t>(k_bits + 1));
       correction[c] = static_cast<std::int32_t>(rng() % 21) - 10;
       multiplier[c] = uniform(rng), bias[c] = 50.0f * uniform(rng), slopes[c] = uniform(rng);
+      residual[c] = 50.0f * uniform(rng);
     }
     for (int activation = 0; activation < 4; ++activation) {
-      for (const bool corrected : {false, true}) {
+      for (const int variant : {0, 1, 2}) {  // plain, corrected, with a residual
+        const bool corrected = variant == 1;
         const float scale = corrected ? 0.75f : 1.0f;
         detail::DotsToFloats args{counts.data(), n, k_bits, corrected ? correction.data() : nullptr, scale,
                                   multiplier.data(), bias.data(), activation == 2 ? slopes.data() : nullptr,
                                   activation == 1 ? 0.0f : activation == 3 ? -3.0f : -infinity,
-                                  activation == 3 ? 40.0f : infinity, nullptr};
+                                  activation == 3 ? 40.0f : infinity, nullptr, variant == 2 ? residual.data() : nullptr};
         std::vector<float> expected(n);
         args.out = expected.data();
         reference::dots_to_floats(args);
@@ -201,12 +203,14 @@ TEST_CASE("dots to floats: every path computes reference::dots_to_floats, with e
           CAPTURE(path_name(path));
           CAPTURE(n);
           CAPTURE(activation);
-          CAPTURE(corrected);
+          CAPTURE(variant);
           std::vector<float> out(n + 1, -1234.5f);
           args.out = out.data();
           detail::path_kernels(path).bits->dots_to_floats(args);
           for (std::size_t c = 0; c < n; ++c) {
-            const float bound = 1e-6f * (std::fabs(multiplier[c] * static_cast<float>(k_bits + 10)) + std::fabs(bias[c])) *
+            const float bound = 1e-6f *
+                                (std::fabs(multiplier[c] * static_cast<float>(k_bits + 10)) + std::fabs(bias[c]) +
+                                 std::fabs(residual[c])) *
                                 std::max(1.0f, std::fabs(slopes[c]));
             CHECK(std::fabs(out[c] - expected[c]) <= bound);
           }

@@ -53,6 +53,18 @@ std::vector<float> random_values(std::mt19937_64& rng, std::size_t n) {
   return values;
 }
 
+// Random weights binarized for geometry g, and a random packed input.
+struct RandomLayerData {
+  BinaryWeights binary;
+  std::vector<std::uint64_t> input;
+};
+
+RandomLayerData random_layer_data(std::mt19937_64& rng, const ConvGeometry& g) {
+  const auto weights = random_values(rng, g.out_c * g.taps() * g.in_c);
+  BinaryWeights binary = binarize_weights(weights, g.out_c, g.taps(), g.in_c);
+  return {std::move(binary), test::random_bit_rows(rng, g.in_pixels(), g.in_c, words_for_bits(g.in_c))};
+}
+
 OutputTransform random_transform(std::mt19937_64& rng, OutputKind kind, std::size_t channels, std::int32_t k_bits) {
   std::normal_distribution<float> normal(0.0f, 1.0f);
   std::vector<float> multiplier(channels), bias(channels), slopes(channels);
@@ -256,12 +268,39 @@ TEST_CASE("activation scale: mean |x| over channels, averaged over the window wi
   for (float k : activation_scale(input, g)) CHECK(k == doctest::Approx(10.0f / 9.0f));
 }
 
+TEST_CASE("binary conv with a residual: the layer's floats, then the Add, then the activation, every path") {
+  std::mt19937_64 rng(test::seed() + 5);
+  const ConvGeometry g{9, 8, 70, 3, 3, 1, Padding::same, 33};
+  const auto [binary, input] = random_layer_data(rng, g);
+  const auto residual = random_values(rng, g.out_pixels() * g.out_c);
+  std::vector<float> slopes = random_values(rng, g.out_c);
+  for (const Activation& activation : {Activation::none(), Activation::relu(), Activation::prelu(slopes),
+                                       Activation::clamp(-0.5f, 0.75f)}) {
+    CAPTURE(static_cast<int>(activation.kind));
+    const OutputTransform random = random_transform(rng, OutputKind::float32, g.out_c, 9 * 70);
+    const OutputTransform plain = OutputTransform::to_float(random.multiplier(), random.bias(), Activation::none());
+    const OutputTransform activated = OutputTransform::to_float(random.multiplier(), random.bias(), activation);
+    for (Path path : supported_path_list()) {
+      CAPTURE(path_name(path));
+      std::vector<float> expected(g.out_pixels() * g.out_c), fused(expected.size());
+      BinaryConv2d(g, binary.bits, plain, BinaryPadding::one, path).run(input, expected);
+      for (std::size_t i = 0; i < expected.size(); ++i) {
+        expected[i] = activation.apply(expected[i] + residual[i], i % g.out_c);
+      }
+      BinaryConv2d(g, binary.bits, activated, BinaryPadding::one, path).run(input, fused, nullptr, {}, residual);
+      CHECK(fused == expected);
+    }
+  }
+  std::vector<float> out(g.out_pixels() * g.out_c);
+  const BinaryConv2d plain_layer(g, binary.bits, random_transform(rng, OutputKind::float32, g.out_c, 9 * 70),
+                                 BinaryPadding::one);
+  CHECK_THROWS_AS(plain_layer.run(input, out, nullptr, {}, std::span(residual).first(5)), std::invalid_argument);
+}
+
 TEST_CASE("binary conv gives identical results on 1 and 2 threads") {
   std::mt19937_64 rng(test::seed() + 3);
   const ConvGeometry g{17, 15, 96, 3, 3, 1, Padding::same, 80};
-  const auto weights = random_values(rng, g.out_c * g.taps() * g.in_c);
-  const auto binary = binarize_weights(weights, g.out_c, g.taps(), g.in_c);
-  const auto input = test::random_bit_rows(rng, g.in_pixels(), g.in_c, words_for_bits(g.in_c));
+  const auto [binary, input] = random_layer_data(rng, g);
   const BinaryConv2d layer(g, binary.bits, random_transform(rng, OutputKind::bits, g.out_c, 9 * 96), BinaryPadding::zero);
   std::vector<std::uint64_t> one(layer.output_size()), two(layer.output_size());
   layer.run(input, one);

@@ -166,6 +166,28 @@ TEST_CASE("fusion: a Bitpack reads what the ScaleShift before it alone reads, th
   }
 }
 
+TEST_CASE("fusion: a binary convolution adds the shortcut of the Add that alone reads it, exactly (Bi-Real)") {
+  std::mt19937_64 rng(test::seed() + 14);
+  const std::size_t channels = 40;
+  const BinaryWeights bw = binarize_weights(normal_values(rng, channels * 9 * channels), channels, 9, channels);
+  const BinaryConvOp binary{{3, 3, 1, Padding::same, channels}, bw.bits, bw.alpha, normal_values(rng, channels),
+                            Activation::none(), BinaryPadding::one, DType::float32, {}};
+  GraphDef graph;
+  graph.input = {6, 7, channels, std::vector<float>(channels, 0.0f), std::vector<float>(channels, 1.0f), 1.0f, false};
+  graph.nodes = {{"sign", {0}, BitpackOp{}},
+                 {"conv", {1}, binary},
+                 {"add", {0, 2}, ElementwiseOp{ElementwiseKind::add, Activation::prelu(normal_values(rng, channels))}},
+                 {"sign2", {3}, BitpackOp{}},
+                 {"conv2", {4}, binary},
+                 {"add2", {5, 3}, ElementwiseOp{ElementwiseKind::add, Activation::clamp(-1.0f, 2.0f)}}};
+  const auto fused = std::make_shared<const Model>(graph);
+  const auto unfused = std::make_shared<const Model>(graph, active_path(), Fusion::none);
+  CHECK(fused->layers()[2].fused_into == "conv");
+  CHECK(fused->layers()[5].fused_into == "conv2");
+  const auto image = normal_values(rng, 6 * 7 * channels);
+  CHECK(run_once(fused, image) == run_once(unfused, image));
+}
+
 TEST_CASE("a graph computes what its layers composed by hand compute") {
   std::mt19937_64 rng(test::seed());
   const auto random = [&](std::size_t n) { return normal_values(rng, n); };

@@ -57,9 +57,12 @@ class BinaryConv2d {
   std::size_t output_size() const;
 
   // Runs the layer; the output type must match transform().kind(). pixel_scale, if not empty, holds one
-  // factor per output pixel (XNOR-Net's activation scaling K, see activation_scale()).
+  // factor per output pixel (XNOR-Net's activation scaling K, see activation_scale()). Floats: residual, if
+  // not empty, holds one value per output, added before the activation (a shortcut Add fused into the layer:
+  // the same floats as the layer without activation, then the Add, then the activation); a residual of
+  // another size: std::invalid_argument.
   void run(std::span<const std::uint64_t> input, std::span<float> output, ThreadPool* pool = nullptr,
-           std::span<const float> pixel_scale = {}) const;
+           std::span<const float> pixel_scale = {}, std::span<const float> residual = {}) const;
   void run(std::span<const std::uint64_t> input, std::span<std::int8_t> output, ThreadPool* pool = nullptr,
            std::span<const float> pixel_scale = {}) const;
   void run(std::span<const std::uint64_t> input, std::span<std::uint64_t> output, ThreadPool* pool = nullptr,

@@ -33,7 +33,7 @@ struct LayerInfo {
 
 // Whether a Model fuses layers as it loads a graph (calibration builds its models unfused, to observe every
 // tensor as the graph computes it):
-// - a float convolution into the Add that alone reads it (a residual network's shortcut, added as the
+// - a float or binary convolution into the Add that alone reads it (a residual network's shortcut, added as the
 //   convolution stores its output, before the Add's activation): the same floats, one pass over memory less;
 //   the convolution's observed output is then the sum;
 // - binary layers whose floats are max-pooled, normalized and binarized: they emit the bits, which are pooled

@@ -247,10 +247,12 @@ void BinaryConv2d::run_blocks(std::span<const std::uint64_t> input, std::size_t 
 }
 
 void BinaryConv2d::run(std::span<const std::uint64_t> input, std::span<float> output, ThreadPool* pool,
-                       std::span<const float> pixel_scale) const {
+                       std::span<const float> pixel_scale, std::span<const float> residual) const {
   const std::size_t n = geometry_.out_c;
   const Activation& activation = transform_.activation();
-  // The piecewise-linear activations run in the path's kernel (as a range and slopes); the others per value.
+  if (!residual.empty()) detail::check_size("binary conv", "residual", residual.size(), output.size());
+  // The activation (piecewise linear: OutputTransform takes no other) runs in the path's kernel, as a range and
+  // slopes.
   constexpr float infinity = std::numeric_limits<float>::infinity();
   const bool clamped = activation.kind == Activation::Kind::clamp;
   const float low = clamped ? activation.low : activation.kind == Activation::Kind::relu ? 0.0f : -infinity;
@@ -258,15 +260,9 @@ void BinaryConv2d::run(std::span<const std::uint64_t> input, std::span<float> ou
   const float* slopes = activation.kind == Activation::Kind::prelu ? activation.slopes.data() : nullptr;
   run_blocks(input, output.size(), OutputKind::float32, pixel_scale, pool, nullptr,
              [&](std::size_t pixel, const std::int32_t* counts, const std::int32_t* correction, float scale) {
-               float* out = output.data() + pixel * n;
-               if (activation.fusable()) {
-                 return kernels_->dots_to_floats({counts, n, k_bits(), correction, scale, transform_.multiplier().data(),
-                                                  transform_.bias().data(), slopes, low, high, out});
-               }
-               for (std::size_t c = 0; c < n; ++c) {
-                 const std::int32_t d = k_bits() - 2 * counts[c] - (correction != nullptr ? correction[c] : 0);
-                 out[c] = transform_.value(d, c, scale);
-               }
+               kernels_->dots_to_floats({counts, n, k_bits(), correction, scale, transform_.multiplier().data(),
+                                         transform_.bias().data(), slopes, low, high, output.data() + pixel * n,
+                                         residual.empty() ? nullptr : residual.data() + pixel * n});
              });
 }
 

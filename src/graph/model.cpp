@@ -262,7 +262,7 @@ std::optional<std::pair<std::size_t, detail::SignThresholds>> fusable_scale_shif
 
 std::size_t aligned(std::size_t bytes) { return (bytes + arena_alignment - 1) / arena_alignment * arena_alignment; }
 
-// The float convolution whose output only the Add node `add` reads, as that Add's first or second operand,
+// The float or binary convolution (float output) whose output only the Add node `add` reads, as that Add's first or second operand,
 // if the other operand is computed before the convolution runs: its tensor, else 0.
 std::uint32_t fusable_shortcut(const Model::Plan& p, std::size_t add, const std::vector<std::size_t>& uses) {
   const Node& node = p.graph.nodes[add];
@@ -277,8 +277,11 @@ std::uint32_t fusable_shortcut(const Model::Plan& p, std::size_t add, const std:
   for (int k = 0; k < 2; ++k) {
     const std::uint32_t t = node.inputs[k], other = node.inputs[1 - k];
     if (t == 0 || other >= t || uses[t] != 1 || t + 1 == p.tensors.size()) continue;
-    const auto* conv = std::get_if<FloatConvOp>(&p.graph.nodes[t - 1].op);
-    if (conv != nullptr && conv->window.groups == 1 && conv->activation.kind == Activation::Kind::none) {
+    const Op& producer = p.graph.nodes[t - 1].op;
+    const auto* conv = std::get_if<FloatConvOp>(&producer);
+    const auto* binary = std::get_if<BinaryConvOp>(&producer);
+    if ((conv != nullptr && conv->window.groups == 1 && conv->activation.kind == Activation::Kind::none) ||
+        (binary != nullptr && binary->output == DType::float32 && binary->activation.kind == Activation::Kind::none)) {
       best = std::max(best, t);
     }
   }
@@ -338,10 +341,21 @@ void plan(Model::Plan& p, Path path, Fusion fusion) {
       for (std::uint32_t index : node.inputs) in.push_back(p.tensors[index]);
       if (p.step_inputs[i].size() > node.inputs.size()) {
         // A convolution with its shortcut Add's operand and activation: the Add node is the one fused with it.
-        FloatConvOp conv = std::get<FloatConvOp>(node.op);
-        conv.activation = std::get<ElementwiseOp>(p.graph.nodes[shortcut_add[i]].op).activation;
-        auto layer = std::make_shared<FloatConv2d>(conv.window.geometry(in[0]), conv.weights, conv.bias, conv.activation, path);
+        const Activation& activation = std::get<ElementwiseOp>(p.graph.nodes[shortcut_add[i]].op).activation;
         const TensorSpec x = in[0], out = p.tensors[i + 1];
+        if (const auto* binary = std::get_if<BinaryConvOp>(&node.op)) {
+          BinaryConvOp conv = *binary;
+          conv.activation = activation;
+          const ConvGeometry g = conv.window.geometry(x);
+          auto layer = std::make_shared<BinaryConv2d>(g, conv.weight_bits, binary_transform(conv, g), conv.padding, path);
+          p.steps.push_back([layer, x, out](auto inputs, std::byte* output, ThreadPool* pool) {
+            layer->run(view<std::uint64_t>(inputs[0], x), view<float>(output, out), pool, {}, view<float>(inputs[1], out));
+          });
+          continue;
+        }
+        FloatConvOp conv = std::get<FloatConvOp>(node.op);
+        conv.activation = activation;
+        auto layer = std::make_shared<FloatConv2d>(conv.window.geometry(x), conv.weights, conv.bias, conv.activation, path);
         p.steps.push_back([layer, x, out](auto inputs, std::byte* output, ThreadPool* pool) {
           layer->run(view<float>(inputs[0], x), view<float>(output, out), pool, view<float>(inputs[1], out));
         });
