@@ -34,7 +34,8 @@ struct PackWordFloat {
   static std::uint64_t word(const float* values, const float* flip, const float* thresholds, std::size_t count) {
     std::uint64_t packed = 0;
     const bool full = count == 64;  // plain loads and no mask to compute: full words 1.25x as fast
-    for (int i = 0; i < 4; ++i) {
+    // Vectors past the last value are not loaded (nor their addresses formed): their bits are 0.
+    for (int i = 0; i < 4 && 16u * i < count; ++i) {
       const __mmask16 valid = full ? __mmask16{0xffff} : lanes(count, i);
       const auto load = [&](const float* p) { return full ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(valid, p); };
       __m512 v = load(values + 16 * i);

@@ -189,13 +189,13 @@ TEST_CASE("dots to floats: every path computes reference::dots_to_floats, with e
       residual[c] = 50.0f * uniform(rng);
     }
     for (int activation = 0; activation < 4; ++activation) {
-      for (const int variant : {0, 1, 2}) {  // plain, corrected, with a residual
-        const bool corrected = variant == 1;
+      for (const int variant : {0, 1, 2, 3}) {  // plain, corrected, with a residual, both
+        const bool corrected = variant % 2 == 1;
         const float scale = corrected ? 0.75f : 1.0f;
         detail::DotsToFloats args{counts.data(), n, k_bits, corrected ? correction.data() : nullptr, scale,
                                   multiplier.data(), bias.data(), activation == 2 ? slopes.data() : nullptr,
                                   activation == 1 ? 0.0f : activation == 3 ? -3.0f : -infinity,
-                                  activation == 3 ? 40.0f : infinity, nullptr, variant == 2 ? residual.data() : nullptr};
+                                  activation == 3 ? 40.0f : infinity, nullptr, variant >= 2 ? residual.data() : nullptr};
         std::vector<float> expected(n);
         args.out = expected.data();
         reference::dots_to_floats(args);

@@ -166,26 +166,40 @@ TEST_CASE("fusion: a Bitpack reads what the ScaleShift before it alone reads, th
   }
 }
 
-TEST_CASE("fusion: a binary convolution adds the shortcut of the Add that alone reads it, exactly (Bi-Real)") {
+TEST_CASE("fusion: Bi-Real blocks (a threshold, sign, binary conv, shortcut Add) fused and unfused, bit for bit") {
+  // Both fusions at once: each ScaleShift (the block's learned threshold) is read by its Bitpack alone, each
+  // binary conv by its Add alone; the second block's ScaleShift reads an arena tensor, with a node between it
+  // and its Bitpack. PReLU slopes of 0, -0 and infinity: the sign of a zero and an infinite slope agree too.
   std::mt19937_64 rng(test::seed() + 14);
   const std::size_t channels = 40;
   const BinaryWeights bw = binarize_weights(normal_values(rng, channels * 9 * channels), channels, 9, channels);
   const BinaryConvOp binary{{3, 3, 1, Padding::same, channels}, bw.bits, bw.alpha, normal_values(rng, channels),
-                            Activation::none(), BinaryPadding::one, DType::float32, {}};
+                            Activation::none(), BinaryPadding::zero, DType::float32, {}};
+  std::vector<float> slopes = normal_values(rng, channels);
+  slopes[0] = 0.0f, slopes[1] = -0.0f, slopes[2] = std::numeric_limits<float>::infinity();
+  const auto threshold = [&] { return ScaleShiftOp{normal_values(rng, channels), normal_values(rng, channels)}; };
   GraphDef graph;
   graph.input = {6, 7, channels, std::vector<float>(channels, 0.0f), std::vector<float>(channels, 1.0f), 1.0f, false};
-  graph.nodes = {{"sign", {0}, BitpackOp{}},
-                 {"conv", {1}, binary},
-                 {"add", {0, 2}, ElementwiseOp{ElementwiseKind::add, Activation::prelu(normal_values(rng, channels))}},
-                 {"sign2", {3}, BitpackOp{}},
-                 {"conv2", {4}, binary},
-                 {"add2", {5, 3}, ElementwiseOp{ElementwiseKind::add, Activation::clamp(-1.0f, 2.0f)}}};
+  graph.nodes = {{"threshold", {0}, threshold()},
+                 {"sign", {1}, BitpackOp{}},
+                 {"conv", {2}, binary},
+                 {"add", {0, 3}, ElementwiseOp{ElementwiseKind::add, Activation::prelu(slopes)}},
+                 {"threshold2", {4}, threshold()},
+                 {"pool", {4}, PoolOp{PoolKind::max, 3, 1, Padding::same}},
+                 {"sign2", {5}, BitpackOp{}},
+                 {"conv2", {7}, binary},
+                 {"add2", {6, 8}, ElementwiseOp{ElementwiseKind::add, Activation::clamp(-1.0f, 2.0f)}}};
   const auto fused = std::make_shared<const Model>(graph);
   const auto unfused = std::make_shared<const Model>(graph, active_path(), Fusion::none);
-  CHECK(fused->layers()[2].fused_into == "conv");
-  CHECK(fused->layers()[5].fused_into == "conv2");
-  const auto image = normal_values(rng, 6 * 7 * channels);
-  CHECK(run_once(fused, image) == run_once(unfused, image));
+  const auto layers = fused->layers();
+  CHECK(layers[0].fused_into == "sign");
+  CHECK(layers[3].fused_into == "conv");
+  CHECK(layers[4].fused_into == "sign2");
+  CHECK(layers[8].fused_into == "conv2");
+  for (int k = 0; k < 3; ++k) {
+    const auto image = normal_values(rng, 6 * 7 * channels);
+    CHECK(test::same_bits(run_once(fused, image), run_once(unfused, image)));
+  }
 }
 
 TEST_CASE("a graph computes what its layers composed by hand compute") {

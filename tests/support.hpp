@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the tests: the fixed random seed and random bit rows.
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -40,6 +41,12 @@ inline std::uint32_t seed() {
 }
 
 // `rows` rows of `bits` random bits, each row padded with zero bits to whole words (the packing convention).
+// Whether two float vectors hold the same bit patterns (== calls -0 and +0 equal, and NaN unequal to itself).
+inline bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  const auto same = [](float x, float y) { return std::bit_cast<std::uint32_t>(x) == std::bit_cast<std::uint32_t>(y); };
+  return std::ranges::equal(a, b, same);
+}
+
 inline std::vector<std::uint64_t> random_bit_rows(std::mt19937_64& rng, std::size_t rows, std::size_t bits,
                                                   std::size_t stride_words) {
   std::vector<std::uint64_t> data(rows * stride_words, 0);

@@ -99,7 +99,8 @@ class Session {
   // The same as run, filling seconds[i] with the time node i took.
   std::span<const float> run_timed(std::span<const float> input, std::vector<double>& seconds);
   // The same, calling observer(i, output, seconds) after node i: its output tensor (model().tensors()[i + 1]
-  // gives its shape and type; valid only during the call) and the time it took. For calibration and debugging.
+  // gives its shape and type; valid only during the call) and the time it took. For calibration and debugging;
+  // a fused node's tensor is what Fusion says (a fused ScaleShift's is not written: use Fusion::none).
   using Observer = std::function<void(std::size_t node, const std::byte* output, double seconds)>;
   std::span<const float> run_observed(std::span<const float> input, const Observer& observer);
 

@@ -29,13 +29,16 @@ void activate(std::span<float> values, std::size_t channels, const Activation& a
   detail::groups_of("activation", values.size(), channels);
   if (activation.kind == Activation::Kind::prelu) {
     detail::check_size("activation", "PReLU slopes", activation.slopes.size(), channels);
-    // Per pixel, the channel is the loop index, and no branch on the data's sign (mispredicted half the
-    // time): y = max(y, 0) + slope * min(y, 0), which GCC 12 vectorizes (the select form it compiles to a branch).
-    // Equal to Activation::apply for finite slopes.
+    // Per pixel, the channel is the loop index: Activation::apply's select, which vectorizes without a branch
+    // on the data's sign because this unit is compiled without trapping math (CMakeLists.txt). The same floats
+    // as every kernel's PReLU, -0 and infinite slopes included, so fusing it into a layer changes nothing.
     const float* __restrict slopes = activation.slopes.data();
     for (std::size_t first = 0; first < values.size(); first += channels) {
       float* __restrict v = values.data() + first;
-      for (std::size_t c = 0; c < channels; ++c) v[c] = std::max(v[c], 0.0f) + slopes[c] * std::min(v[c], 0.0f);
+      for (std::size_t c = 0; c < channels; ++c) {
+        const float sloped = slopes[c] * v[c];
+        v[c] = v[c] < 0.0f ? sloped : v[c];
+      }
     }
     return;
   }

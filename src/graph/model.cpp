@@ -262,8 +262,8 @@ std::optional<std::pair<std::size_t, detail::SignThresholds>> fusable_scale_shif
 
 std::size_t aligned(std::size_t bytes) { return (bytes + arena_alignment - 1) / arena_alignment * arena_alignment; }
 
-// The float or binary convolution (float output) whose output only the Add node `add` reads, as that Add's first or second operand,
-// if the other operand is computed before the convolution runs: its tensor, else 0.
+// The float or binary convolution (float output) whose output only the Add node `add` reads, as that Add's
+// first or second operand, if the other operand is computed before the convolution runs: its tensor, else 0.
 std::uint32_t fusable_shortcut(const Model::Plan& p, std::size_t add, const std::vector<std::size_t>& uses) {
   const Node& node = p.graph.nodes[add];
   const auto* op = std::get_if<ElementwiseOp>(&node.op);
@@ -288,7 +288,7 @@ std::uint32_t fusable_shortcut(const Model::Plan& p, std::size_t add, const std:
   return best;
 }
 
-// The steps, and the arena plan. Fused nodes (Fusion::all) run as no-op steps: a float convolution's step adds
+// The steps, and the arena plan. Fused nodes (Fusion::all) run as no-op steps: a convolution's step adds
 // its shortcut Add's other operand (one more input) and writes the Add's output; a Bitpack's step reads the
 // input of the ScaleShift it was fused with instead of that ScaleShift's output, which is never written.
 // The arena: tensor t lives from the step that writes it (t - 1) to the last step that

@@ -16,8 +16,9 @@ struct SignThresholds {
 
 // Flips and thresholds such that for every float x of channel c, flip[c] * x < thresholds[c] exactly where
 // norm.run gives a negative value (NaN: neither). Found by bisection on norm.run itself, so they hold for the
-// arithmetic this build does (with or without a fused multiply-add). nullopt where a scale is 0 or not finite or
-// a shift is not finite: the sign is then not monotonic in x.
+// arithmetic this build does (with or without a fused multiply-add), in the default floating-point environment:
+// with denormals flushed to zero, a denormal threshold (|shift / scale| below ~1e-38) compares as 0. nullopt
+// where a scale is 0 or not finite or a shift is not finite: the sign is then not monotonic in x.
 std::optional<SignThresholds> sign_thresholds(const BatchNorm& norm);
 
 }  // namespace xnor::detail
