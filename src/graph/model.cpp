@@ -320,7 +320,7 @@ void plan(Model::Plan& p, Path path, Fusion fusion) {
   std::vector<std::shared_ptr<const detail::SignThresholds>> sign_thresholds(nodes);  // a Bitpack's fused ScaleShift
   for (std::size_t i = 0; fusion == Fusion::all && i < nodes; ++i) {
     if (auto fused = fusable_scale_shift(p, i, uses)) {
-      const auto& [norm, thresholds] = *fused;
+      auto& [norm, thresholds] = *fused;
       p.step_inputs[i] = p.graph.nodes[norm].inputs;
       p.fused_into[norm] = static_cast<std::uint32_t>(i);
       sign_thresholds[i] = std::make_shared<const detail::SignThresholds>(std::move(thresholds));
