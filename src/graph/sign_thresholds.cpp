@@ -1,6 +1,5 @@
 #include "src/graph/sign_thresholds.hpp"
 
-#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
